@@ -1,0 +1,4 @@
+export * from "./event-queue.js";
+export * from "./random.js";
+export * from "./simulator.js";
+export * from "./time.js";
