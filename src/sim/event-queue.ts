@@ -20,10 +20,9 @@ const GEN_LIMIT = 2 ** (53 - SLOT_BITS);
 export type EventId = number;
 
 export class EventQueue {
-  // Heap arrays, indexed by heap position.
-  private hTime: Float64Array;
-  private hSeq: Float64Array;
-  private hSlot: Int32Array;
+  // Heap entries interleaved as [time, seq, slot] triples, so one sift step touches one or two
+  // cache lines instead of three separate arrays.
+  private heap: Float64Array;
   private heapSize = 0;
 
   // Slot arrays, indexed by slot.
@@ -39,9 +38,7 @@ export class EventQueue {
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
-    this.hTime = new Float64Array(cap);
-    this.hSeq = new Float64Array(cap);
-    this.hSlot = new Int32Array(cap);
+    this.heap = new Float64Array(cap * 3);
     this.gens = new Float64Array(cap);
     this.freeSlots = new Int32Array(cap);
   }
@@ -56,7 +53,7 @@ export class EventQueue {
     const slot = this.allocSlot();
     this.fns[slot] = fn;
     this.args[slot] = arg;
-    if (this.heapSize === this.hTime.length) this.growHeap();
+    if (this.heapSize * 3 === this.heap.length) this.growHeap();
     this.siftUp(this.heapSize++, time, this.nextSeq++, slot);
     this.liveCount++;
     return this.gens[slot]! * SLOT_LIMIT + slot;
@@ -78,18 +75,18 @@ export class EventQueue {
   /** Time of the earliest live event, or Infinity when none is pending. */
   peekTime(): number {
     this.dropDeadTop();
-    return this.heapSize === 0 ? Number.POSITIVE_INFINITY : this.hTime[0]!;
+    return this.heapSize === 0 ? Number.POSITIVE_INFINITY : this.heap[0]!;
   }
 
   /**
-   * Removes the earliest live event and hands it to `sink`; returns false when empty. Using a sink
-   * instead of returning a tuple keeps the hot loop free of allocations.
+   * Removes the earliest live event if its time is <= `until` and hands it to `sink`; returns
+   * false otherwise. A sink instead of a returned tuple keeps the hot loop free of allocations.
    */
-  pop(sink: PoppedEvent): boolean {
+  pop(sink: PoppedEvent, until = Number.POSITIVE_INFINITY): boolean {
     this.dropDeadTop();
-    if (this.heapSize === 0) return false;
-    const slot = this.hSlot[0]!;
-    sink.time = this.hTime[0]!;
+    if (this.heapSize === 0 || this.heap[0]! > until) return false;
+    const slot = this.heap[2]! | 0;
+    sink.time = this.heap[0]!;
     sink.fn = this.fns[slot]!;
     sink.arg = this.args[slot];
     this.removeTop();
@@ -103,7 +100,7 @@ export class EventQueue {
   /** Drops every pending event. */
   clear(): void {
     for (let i = 0; i < this.heapSize; i++) {
-      const slot = this.hSlot[i]!;
+      const slot = this.heap[i * 3 + 2]! | 0;
       this.fns[slot] = undefined;
       this.args[slot] = undefined;
       this.releaseSlot(slot);
@@ -114,7 +111,7 @@ export class EventQueue {
 
   private dropDeadTop(): void {
     while (this.heapSize > 0) {
-      const slot = this.hSlot[0]!;
+      const slot = this.heap[2]! | 0;
       if (this.fns[slot] !== undefined) return;
       this.removeTop();
       this.releaseSlot(slot);
@@ -123,57 +120,61 @@ export class EventQueue {
 
   private removeTop(): void {
     const last = --this.heapSize;
-    if (last > 0) this.siftDown(0, this.hTime[last]!, this.hSeq[last]!, this.hSlot[last]!);
+    if (last > 0) {
+      const h = this.heap;
+      this.siftDown(0, h[last * 3]!, h[last * 3 + 1]!, h[last * 3 + 2]!);
+    }
   }
 
   private siftUp(pos: number, time: number, seq: number, slot: number): void {
-    const hTime = this.hTime;
-    const hSeq = this.hSeq;
-    const hSlot = this.hSlot;
+    const h = this.heap;
     while (pos > 0) {
       const parent = (pos - 1) >> 2;
-      const pt = hTime[parent]!;
-      if (pt < time || (pt === time && hSeq[parent]! < seq)) break;
-      hTime[pos] = pt;
-      hSeq[pos] = hSeq[parent]!;
-      hSlot[pos] = hSlot[parent]!;
+      const p3 = parent * 3;
+      const pt = h[p3]!;
+      if (pt < time || (pt === time && h[p3 + 1]! < seq)) break;
+      const q3 = pos * 3;
+      h[q3] = pt;
+      h[q3 + 1] = h[p3 + 1]!;
+      h[q3 + 2] = h[p3 + 2]!;
       pos = parent;
     }
-    hTime[pos] = time;
-    hSeq[pos] = seq;
-    hSlot[pos] = slot;
+    const q3 = pos * 3;
+    h[q3] = time;
+    h[q3 + 1] = seq;
+    h[q3 + 2] = slot;
   }
 
   private siftDown(pos: number, time: number, seq: number, slot: number): void {
-    const hTime = this.hTime;
-    const hSeq = this.hSeq;
-    const hSlot = this.hSlot;
+    const h = this.heap;
     const n = this.heapSize;
     for (;;) {
       const first = (pos << 2) + 1;
       if (first >= n) break;
       // Find the smallest of up to four children.
       let best = first;
-      let bt = hTime[first]!;
-      let bs = hSeq[first]!;
+      let bt = h[first * 3]!;
+      let bs = h[first * 3 + 1]!;
       const end = Math.min(first + 4, n);
       for (let c = first + 1; c < end; c++) {
-        const ct = hTime[c]!;
-        if (ct < bt || (ct === bt && hSeq[c]! < bs)) {
+        const ct = h[c * 3]!;
+        if (ct < bt || (ct === bt && h[c * 3 + 1]! < bs)) {
           best = c;
           bt = ct;
-          bs = hSeq[c]!;
+          bs = h[c * 3 + 1]!;
         }
       }
       if (time < bt || (time === bt && seq < bs)) break;
-      hTime[pos] = bt;
-      hSeq[pos] = bs;
-      hSlot[pos] = hSlot[best]!;
+      const q3 = pos * 3;
+      h[q3] = bt;
+      h[q3 + 1] = bs;
+      h[q3 + 2] = h[best * 3 + 2]!;
       pos = best;
     }
-    hTime[pos] = time;
-    hSeq[pos] = seq;
-    hSlot[pos] = slot;
+    const q3 = pos * 3;
+    h[q3] = time;
+    h[q3 + 1] = seq;
+    h[q3 + 2] = slot;
   }
 
   private allocSlot(): number {
@@ -198,16 +199,9 @@ export class EventQueue {
   }
 
   private growHeap(): void {
-    const cap = this.hTime.length * 2;
-    const t = new Float64Array(cap);
-    t.set(this.hTime);
-    this.hTime = t;
-    const s = new Float64Array(cap);
-    s.set(this.hSeq);
-    this.hSeq = s;
-    const sl = new Int32Array(cap);
-    sl.set(this.hSlot);
-    this.hSlot = sl;
+    const h = new Float64Array(this.heap.length * 2);
+    h.set(this.heap);
+    this.heap = h;
   }
 }
 

@@ -115,12 +115,13 @@ export class Simulator {
     const popped = this.popped;
     const limit = this.executed + this.eventBudget;
     while (!this.stopRequested) {
-      if (queue.peekTime() > until) {
+      if (this.executed >= limit && queue.peekTime() <= until) {
+        throw new EventBudgetExceeded(this.eventBudget, this.nowNs);
+      }
+      if (!queue.pop(popped, until)) {
         if (until !== Number.POSITIVE_INFINITY && until > this.nowNs) this.nowNs = until;
         return queue.size === 0 ? "idle" : "until";
       }
-      if (this.executed >= limit) throw new EventBudgetExceeded(this.eventBudget, this.nowNs);
-      queue.pop(popped);
       this.fire();
     }
     return "stopped";

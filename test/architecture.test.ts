@@ -1,0 +1,114 @@
+/**
+ * The layering rules of docs/ARCHITECTURE.md, checked on the source text:
+ * a layer imports only from itself and the layers below it; the engine (sim..apps) imports
+ * nothing from Node or npm and never reads ambient time or randomness.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const SRC = resolve(import.meta.dirname, "../src");
+
+/** Layers in order; a layer may import only layers at or before its own position. */
+const ENGINE = ["sim", "wire", "net", "transport", "socket", "apps"] as const;
+const EDGES = ["scenario", "trace", "cli"] as const;
+const RANK: Record<string, number> = {};
+ENGINE.forEach((l, i) => {
+  RANK[l] = i;
+});
+// The edges sit above the whole engine; among themselves: scenario < trace < cli.
+EDGES.forEach((l, i) => {
+  RANK[l] = ENGINE.length + i;
+});
+
+/** Directories inside an engine layer that may touch Node (the Node facades). */
+const NODE_ALLOWED = [/^socket\/node\//];
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
+    else if (name.endsWith(".ts") && !name.endsWith(".test.ts")) out.push(path);
+  }
+  return out;
+}
+
+function imports(text: string): string[] {
+  const specs: string[] = [];
+  const re =
+    /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) specs.push((m[1] ?? m[2])!);
+  return specs;
+}
+
+/** Ambient time and randomness, banned in the engine. */
+const AMBIENT =
+  /\b(Math\.random|Date\.now|performance\.now|setTimeout|setInterval|setImmediate|new Date\(\))/;
+
+const files = sourceFiles(SRC).map((path) => ({
+  path,
+  rel: relative(SRC, path),
+  layer: relative(SRC, path).split("/")[0]!,
+  text: readFileSync(path, "utf8"),
+}));
+
+describe("architecture", () => {
+  it("has source files in known layers only", () => {
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      if (f.rel === "index.ts") continue;
+      expect(RANK[f.layer], `${f.rel} is not in a known layer`).toBeDefined();
+    }
+  });
+
+  it("never imports upward", () => {
+    const violations: string[] = [];
+    for (const f of files) {
+      if (f.rel === "index.ts") continue;
+      for (const spec of imports(f.text)) {
+        if (!spec.startsWith(".")) continue;
+        const target = relative(SRC, resolve(join(SRC, f.rel, ".."), spec)).split("/")[0]!;
+        if (RANK[target] !== undefined && RANK[target]! > RANK[f.layer]!) {
+          violations.push(`${f.rel} imports ${spec} (${f.layer} -> ${target})`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it("keeps the engine free of Node and npm imports", () => {
+    const violations: string[] = [];
+    for (const f of files) {
+      if (!(ENGINE as readonly string[]).includes(f.layer)) continue;
+      if (NODE_ALLOWED.some((re) => re.test(f.rel))) continue;
+      for (const spec of imports(f.text)) {
+        if (!spec.startsWith(".")) violations.push(`${f.rel} imports ${spec}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it("uses no ambient time or randomness in the engine", () => {
+    const violations: string[] = [];
+    for (const f of files) {
+      if (!(ENGINE as readonly string[]).includes(f.layer)) continue;
+      if (NODE_ALLOWED.some((re) => re.test(f.rel))) continue;
+      f.text.split("\n").forEach((line, i) => {
+        const code = line.replace(/\/\/.*$/, "");
+        if (AMBIENT.test(code)) violations.push(`${f.rel}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it("detects a violation when one is planted (the checks can fail)", () => {
+    expect(imports('import { x } from "node:fs";\nexport * from "../net/a.js";')).toEqual([
+      "node:fs",
+      "../net/a.js",
+    ]);
+    expect(imports('const m = await import("../apps/x.js");')).toEqual(["../apps/x.js"]);
+    expect(AMBIENT.test("const r = Math.random();")).toBe(true);
+    expect(AMBIENT.test("sim.after(10, fn)")).toBe(false);
+  });
+});
