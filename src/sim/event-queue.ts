@@ -1,12 +1,16 @@
 /**
- * The pending-event set: a 4-ary min-heap over typed arrays, ordered by (time, sequence).
+ * The pending-event set, ordered by (time, sequence): a calendar queue in two tiers.
  *
  * Sequence numbers are assigned at insertion, so events at the same instant pop in FIFO order and
- * a run never depends on heap internals. Heap entries carry a slot index; the callback and its
- * argument live in parallel slot arrays. Cancelling clears the slot and leaves the heap entry in
- * place (lazy deletion); the dead entry is discarded when it reaches the top. A 4-ary heap halves
- * the depth of a binary one, which matters once 10^5..10^6 timers are pending.
+ * a run never depends on the structure's internals. The near future sits in a small 4-ary heap;
+ * the next stretch of time is cut into buckets of equal width (unsorted, O(1) insert); everything
+ * later waits in an unsorted overflow list. When the heap runs dry the next bucket is poured into
+ * it; when the buckets run out the overflow is re-cut, with a width chosen from a sample of its
+ * times so a few events fall in each bucket (the idea of Brown's calendar queue, 1988, and of the
+ * ladder queue). Equal times always land in the same tier and bucket, so FIFO ties hold.
+ * Cancelling clears the event's slot; the dead entry is dropped when it reaches the heap's top.
  */
+import { TimeHeap } from "./time-heap.js";
 
 /** A callback run when its event fires; `arg` is whatever was passed when scheduling. */
 export type EventFn = (arg: unknown) => void;
@@ -19,11 +23,23 @@ const GEN_LIMIT = 2 ** (53 - SLOT_BITS);
 /** Identifies one scheduled event, for cancellation. Stale ids are ignored safely. */
 export type EventId = number;
 
+/** Most buckets one cut of the overflow may use (allocated as needed). */
+const MAX_BUCKETS = 1 << 12;
+
 export class EventQueue {
-  // Heap entries interleaved as [time, seq, slot] triples, so one sift step touches one or two
-  // cache lines instead of three separate arrays.
-  private heap: Float64Array;
-  private heapSize = 0;
+  private readonly near = new TimeHeap();
+  /** Every event before this time is in `near`. */
+  private nearEnd = 0;
+  private readonly buckets: number[][] = [];
+  private bucketBase = 0;
+  private bucketWidth = 1;
+  private bucketCount = 0;
+  /** Index of the next bucket to pour into `near`. */
+  private nextBucket = 0;
+  /** Every event before this time is in `near` or a bucket. */
+  private bucketEnd = 0;
+  /** Events at or after `bucketEnd`: (time, seq, slot) triples. */
+  private far: number[] = [];
 
   // Slot arrays, indexed by slot.
   private fns: (EventFn | undefined)[] = [];
@@ -38,7 +54,6 @@ export class EventQueue {
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
-    this.heap = new Float64Array(cap * 3);
     this.gens = new Float64Array(cap);
     this.freeSlots = new Int32Array(cap);
   }
@@ -53,8 +68,14 @@ export class EventQueue {
     const slot = this.allocSlot();
     this.fns[slot] = fn;
     this.args[slot] = arg;
-    if (this.heapSize * 3 === this.heap.length) this.growHeap();
-    this.siftUp(this.heapSize++, time, this.nextSeq++, slot);
+    const seq = this.nextSeq++;
+    if (time < this.nearEnd) {
+      this.near.push(time, seq, slot);
+    } else if (time < this.bucketEnd) {
+      this.buckets[this.bucketIndex(time)]!.push(time, seq, slot);
+    } else {
+      this.far.push(time, seq, slot);
+    }
     this.liveCount++;
     return this.gens[slot]! * SLOT_LIMIT + slot;
   }
@@ -74,8 +95,7 @@ export class EventQueue {
 
   /** Time of the earliest live event, or Infinity when none is pending. */
   peekTime(): number {
-    this.dropDeadTop();
-    return this.heapSize === 0 ? Number.POSITIVE_INFINITY : this.heap[0]!;
+    return this.settleTop() ? this.near.topTime() : Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -83,13 +103,15 @@ export class EventQueue {
    * false otherwise. A sink instead of a returned tuple keeps the hot loop free of allocations.
    */
   pop(sink: PoppedEvent, until = Number.POSITIVE_INFINITY): boolean {
-    this.dropDeadTop();
-    if (this.heapSize === 0 || this.heap[0]! > until) return false;
-    const slot = this.heap[2]! | 0;
-    sink.time = this.heap[0]!;
+    if (!this.settleTop()) return false;
+    const near = this.near;
+    const time = near.topTime();
+    if (time > until) return false;
+    const slot = near.topSlot();
+    sink.time = time;
     sink.fn = this.fns[slot]!;
     sink.arg = this.args[slot];
-    this.removeTop();
+    near.removeTop();
     this.fns[slot] = undefined;
     this.args[slot] = undefined;
     this.releaseSlot(slot);
@@ -99,82 +121,109 @@ export class EventQueue {
 
   /** Drops every pending event. */
   clear(): void {
-    for (let i = 0; i < this.heapSize; i++) {
-      const slot = this.heap[i * 3 + 2]! | 0;
+    const drop = (slot: number) => {
       this.fns[slot] = undefined;
       this.args[slot] = undefined;
       this.releaseSlot(slot);
+    };
+    this.near.forEachSlot(drop);
+    this.near.clear();
+    for (const b of this.buckets) {
+      for (let i = 2; i < b.length; i += 3) drop(b[i]!);
+      b.length = 0;
     }
-    this.heapSize = 0;
+    for (let i = 2; i < this.far.length; i += 3) drop(this.far[i]!);
+    this.far.length = 0;
+    this.nextBucket = this.bucketCount = 0;
+    this.bucketEnd = this.nearEnd;
     this.liveCount = 0;
   }
 
-  private dropDeadTop(): void {
-    while (this.heapSize > 0) {
-      const slot = this.heap[2]! | 0;
-      if (this.fns[slot] !== undefined) return;
-      this.removeTop();
+  /** Brings the earliest live event to the heap's top; false when nothing is pending. */
+  private settleTop(): boolean {
+    const near = this.near;
+    for (;;) {
+      while (near.size === 0) {
+        if (this.nextBucket < this.bucketCount) this.pourNextBucket();
+        else if (this.far.length > 0) this.recut();
+        else return false;
+      }
+      const slot = near.topSlot();
+      if (this.fns[slot] !== undefined) return true;
+      near.removeTop();
       this.releaseSlot(slot);
     }
   }
 
-  private removeTop(): void {
-    const last = --this.heapSize;
-    if (last > 0) {
-      const h = this.heap;
-      this.siftDown(0, h[last * 3]!, h[last * 3 + 1]!, h[last * 3 + 2]!);
-    }
+  private pourNextBucket(): void {
+    const b = this.buckets[this.nextBucket++]!;
+    for (let i = 0; i < b.length; i += 3) this.near.push(b[i]!, b[i + 1]!, b[i + 2]!);
+    b.length = 0;
+    this.nearEnd =
+      this.nextBucket === this.bucketCount
+        ? this.bucketEnd
+        : this.bucketBase + this.nextBucket * this.bucketWidth;
   }
 
-  private siftUp(pos: number, time: number, seq: number, slot: number): void {
-    const h = this.heap;
-    while (pos > 0) {
-      const parent = (pos - 1) >> 2;
-      const p3 = parent * 3;
-      const pt = h[p3]!;
-      if (pt < time || (pt === time && h[p3 + 1]! < seq)) break;
-      const q3 = pos * 3;
-      h[q3] = pt;
-      h[q3 + 1] = h[p3 + 1]!;
-      h[q3 + 2] = h[p3 + 2]!;
-      pos = parent;
-    }
-    const q3 = pos * 3;
-    h[q3] = time;
-    h[q3 + 1] = seq;
-    h[q3 + 2] = slot;
+  /** The bucket holding `time`, in exact integer arithmetic (division alone may round up). */
+  private bucketIndex(time: number): number {
+    const offset = time - this.bucketBase;
+    let i = Math.floor(offset / this.bucketWidth);
+    if (i * this.bucketWidth > offset) i--;
+    else if ((i + 1) * this.bucketWidth <= offset) i++;
+    return i;
   }
 
-  private siftDown(pos: number, time: number, seq: number, slot: number): void {
-    const h = this.heap;
-    const n = this.heapSize;
-    for (;;) {
-      const first = (pos << 2) + 1;
-      if (first >= n) break;
-      // Find the smallest of up to four children.
-      let best = first;
-      let bt = h[first * 3]!;
-      let bs = h[first * 3 + 1]!;
-      const end = Math.min(first + 4, n);
-      for (let c = first + 1; c < end; c++) {
-        const ct = h[c * 3]!;
-        if (ct < bt || (ct === bt && h[c * 3 + 1]! < bs)) {
-          best = c;
-          bt = ct;
-          bs = h[c * 3 + 1]!;
-        }
+  /** Cuts the overflow into fresh buckets starting at its earliest live event. */
+  private recut(): void {
+    const far = this.far;
+    let live = 0;
+    let min = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < far.length; i += 3) {
+      const slot = far[i + 2]!;
+      if (this.fns[slot] === undefined) {
+        this.releaseSlot(slot);
+        continue;
       }
-      if (time < bt || (time === bt && seq < bs)) break;
-      const q3 = pos * 3;
-      h[q3] = bt;
-      h[q3 + 1] = bs;
-      h[q3 + 2] = h[best * 3 + 2]!;
-      pos = best;
+      const t = far[i]!;
+      if (t < min) min = t;
+      far[live * 3] = t;
+      far[live * 3 + 1] = far[i + 1]!;
+      far[live * 3 + 2] = slot;
+      live++;
     }
-    const q3 = pos * 3;
-    h[q3] = time;
-    h[q3 + 1] = seq;
-    h[q3 + 2] = slot;
+    far.length = live * 3;
+    if (live === 0) return;
+    // Aim for about two events per bucket up to the sample's upper quartile, so one distant
+    // timer cannot stretch the buckets over everything else.
+    const samples = new Float64Array(Math.min(live, 33));
+    for (let j = 0; j < samples.length; j++) {
+      samples[j] = far[Math.floor((j * (live - 1)) / Math.max(1, samples.length - 1)) * 3]!;
+    }
+    samples.sort();
+    const q = samples[Math.floor(0.75 * (samples.length - 1))]!;
+    const count = Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(live / 2)));
+    const width = Math.max(1, Math.ceil((q - min + 1) / Math.max(1, 0.75 * count)));
+    this.bucketBase = min;
+    this.bucketWidth = width;
+    this.bucketCount = count;
+    while (this.buckets.length < count) this.buckets.push([]);
+    this.nextBucket = 0;
+    this.nearEnd = min;
+    this.bucketEnd = Math.min(min + count * width, Number.MAX_SAFE_INTEGER);
+    let kept = 0;
+    for (let i = 0; i < far.length; i += 3) {
+      const t = far[i]!;
+      if (t < this.bucketEnd) {
+        this.buckets[this.bucketIndex(t)]!.push(t, far[i + 1]!, far[i + 2]!);
+      } else {
+        far[kept * 3] = t;
+        far[kept * 3 + 1] = far[i + 1]!;
+        far[kept * 3 + 2] = far[i + 2]!;
+        kept++;
+      }
+    }
+    far.length = kept * 3;
   }
 
   private allocSlot(): number {
@@ -196,12 +245,6 @@ export class EventQueue {
     // Bumping the generation makes any id still held for this slot stale.
     this.gens[slot] = (this.gens[slot]! + 1) % GEN_LIMIT;
     this.freeSlots[this.freeCount++] = slot;
-  }
-
-  private growHeap(): void {
-    const h = new Float64Array(this.heap.length * 2);
-    h.set(this.heap);
-    this.heap = h;
   }
 }
 

@@ -36,6 +36,56 @@ describe("EventQueue", () => {
     );
   });
 
+  it("matches a sorted model under interleaved push, pop and cancel at any time scale", () => {
+    // Times are pushed at or after the last popped time, as the simulator guarantees.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("push" as const), delay: fc.integer({ min: 0, max: 1e6 }) }),
+      fc.record({ kind: fc.constant("push" as const), delay: fc.integer({ min: 0, max: 5 }) }),
+      fc.record({
+        kind: fc.constant("push" as const),
+        delay: fc.integer({ min: 0, max: 2 ** 50 }),
+      }),
+      fc.record({ kind: fc.constant("pop" as const), delay: fc.constant(0) }),
+      fc.record({ kind: fc.constant("cancel" as const), delay: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const q = new EventQueue(16);
+        const out = new PoppedEvent();
+        let now = 0;
+        let n = 0;
+        const model: { t: number; i: number; id: number }[] = [];
+        for (const o of ops) {
+          if (o.kind === "push") {
+            const t = now + o.delay;
+            model.push({ t, i: n, id: q.push(t, () => {}, n) });
+            n++;
+          } else if (o.kind === "cancel" && model.length > 0) {
+            const [victim] = model.splice(o.delay % model.length, 1);
+            expect(q.cancel(victim!.id)).toBe(true);
+          } else if (o.kind === "pop") {
+            model.sort((a, b) => a.t - b.t || a.i - b.i);
+            const want = model.shift();
+            expect(q.pop(out)).toBe(want !== undefined);
+            if (want !== undefined) {
+              expect([out.time, out.arg]).toEqual([want.t, want.i]);
+              now = out.time;
+            }
+          }
+          expect(q.size).toBe(model.length);
+        }
+        model.sort((a, b) => a.t - b.t || a.i - b.i);
+        for (const want of model) {
+          expect(q.peekTime()).toBe(want.t);
+          expect(q.pop(out)).toBe(true);
+          expect([out.time, out.arg]).toEqual([want.t, want.i]);
+        }
+        expect(q.pop(out)).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("ignores stale ids after a slot is reused", () => {
     const q = new EventQueue();
     const out = new PoppedEvent();
