@@ -316,6 +316,9 @@ export class Ipv6Table<T> {
     const a = prefix.address;
     return this.trie.getWords([a.w0, a.w1, a.w2, a.w3], prefix.length);
   }
+  entries(): { words: number[]; length: number; value: T }[] {
+    return this.trie.entries();
+  }
   /** Longest-prefix match. */
   lookup(addr: Ipv6Address): T | undefined {
     const k = this.key;

@@ -1,29 +1,36 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatIp, formatIpv4, Ipv6Address, parseIp, parseIpv4, parseIpv6 } from "./address.js";
+import {
+  formatIp,
+  formatIpv4,
+  Ipv6Address,
+  parseIp,
+  parseIpv4Address,
+  parseIpv6Address,
+} from "./address.js";
 import { ParseError } from "./parse-error.js";
 import { Ipv4Prefix, Ipv6Prefix, ipv4Mask, parsePrefix } from "./prefix.js";
 import { seq, seqAdd, seqDiff, seqGe, seqGt, seqInWindow, seqLe, seqLt, seqMax } from "./seq.js";
 
 describe("IPv4 addresses", () => {
   it("parses and formats dotted quads", () => {
-    expect(parseIpv4("192.0.2.1")).toBe(0xc0000201);
-    expect(parseIpv4("255.255.255.255")).toBe(0xffffffff);
+    expect(parseIpv4Address("192.0.2.1")).toBe(0xc0000201);
+    expect(parseIpv4Address("255.255.255.255")).toBe(0xffffffff);
     expect(formatIpv4(0xc0000201)).toBe("192.0.2.1");
     expect(formatIpv4(0)).toBe("0.0.0.0");
   });
 
   it("refuses malformed text with the offending octet", () => {
     for (const bad of ["1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "a.b.c.d", "1..2.3", ""]) {
-      expect(parseIpv4(bad)).toBeInstanceOf(ParseError);
+      expect(parseIpv4Address(bad)).toBeInstanceOf(ParseError);
     }
-    expect(parseIpv4("10.0.300.1")).toMatchObject({ field: "octet", offset: 5 });
+    expect(parseIpv4Address("10.0.300.1")).toMatchObject({ field: "octet", offset: 5 });
   });
 
   it("round-trips every u32", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffffffff }), (a) => {
-        expect(parseIpv4(formatIpv4(a))).toBe(a);
+        expect(parseIpv4Address(formatIpv4(a))).toBe(a);
       }),
     );
   });
@@ -59,7 +66,7 @@ describe("IPv6 addresses", () => {
       "",
       "::1.2.3",
     ]) {
-      expect(parseIpv6(bad), bad).toBeInstanceOf(ParseError);
+      expect(parseIpv6Address(bad), bad).toBeInstanceOf(ParseError);
     }
   });
 
@@ -74,7 +81,7 @@ describe("IPv6 addresses", () => {
       .map(([a, b, c, d]) => new Ipv6Address(a, b === 1 ? 0 : b, c, d));
     fc.assert(
       fc.property(addr, (a) => {
-        expect(parseIpv6(a.toString())).toEqual(a);
+        expect(parseIpv6Address(a.toString())).toEqual(a);
         expect(Ipv6Address.fromBytes(a.toBytes())).toEqual(a);
       }),
       { numRuns: 3000 },
@@ -94,8 +101,8 @@ describe("prefixes", () => {
   it("parses CIDR, masks and matches", () => {
     const p = parsePrefix("10.0.0.0/8") as Ipv4Prefix;
     expect(p).toBeInstanceOf(Ipv4Prefix);
-    expect(p.contains(parseIpv4("10.200.1.1") as number)).toBe(true);
-    expect(p.contains(parseIpv4("11.0.0.1") as number)).toBe(false);
+    expect(p.contains(parseIpv4Address("10.200.1.1") as number)).toBe(true);
+    expect(p.contains(parseIpv4Address("11.0.0.1") as number)).toBe(false);
     expect(ipv4Mask(0)).toBe(0);
     expect(ipv4Mask(24)).toBe(0xffffff00);
     expect(ipv4Mask(32)).toBe(0xffffffff);

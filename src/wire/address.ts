@@ -11,7 +11,7 @@ import { ParseError } from "./parse-error.js";
 export type Ipv4 = number;
 
 /** Parses a dotted-quad IPv4 address ("192.0.2.1"); no leading zeros, no shorthand forms. */
-export function parseIpv4(text: string): Ipv4 | ParseError {
+export function parseIpv4Address(text: string): Ipv4 | ParseError {
   const parts = text.split(".");
   if (parts.length !== 4) {
     return new ParseError("ipv4-address", "text", 0, "invalid", `expected a.b.c.d, got "${text}"`);
@@ -68,9 +68,9 @@ export class Ipv6Address {
     return new Ipv6Address(getU32(b, o), getU32(b, o + 4), getU32(b, o + 8), getU32(b, o + 12));
   }
 
-  /** Parses RFC 4291 text; see parseIpv6. Throws on bad input (for literals in code and tests). */
+  /** Parses RFC 4291 text; see parseIpv6Address. Throws on bad input (for literals in code and tests). */
   static of(text: string): Ipv6Address {
-    const r = parseIpv6(text);
+    const r = parseIpv6Address(text);
     if (r instanceof ParseError) throw new Error(r.message);
     return r;
   }
@@ -141,7 +141,7 @@ export class Ipv6Address {
  * Parses IPv6 text (RFC 4291 §2.2): eight groups of 1-4 hex digits, at most one "::", and an
  * optional dotted-quad tail. Zone indices ("%eth0") are not accepted.
  */
-export function parseIpv6(text: string): Ipv6Address | ParseError {
+export function parseIpv6Address(text: string): Ipv6Address | ParseError {
   const fail = (offset: number, detail: string) =>
     new ParseError("ipv6-address", "text", offset, "invalid", `${detail} in "${text}"`);
   if (text.length === 0 || text.length > 45) return fail(0, "bad length");
@@ -156,7 +156,7 @@ export function parseIpv6(text: string): Ipv6Address | ParseError {
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i]!;
       if (allowV4 && i === parts.length - 1 && p.includes(".")) {
-        const v4 = parseIpv4(p);
+        const v4 = parseIpv4Address(p);
         if (v4 instanceof ParseError) return fail(off, "bad embedded IPv4 address");
         out.push(v4 >>> 16, v4 & 0xffff);
       } else {
@@ -195,8 +195,8 @@ export function ipv4Address(v4: Ipv4): IpAddress {
 
 /** Parses either family: text with a ':' is IPv6. */
 export function parseIp(text: string): IpAddress | ParseError {
-  if (text.includes(":")) return parseIpv6(text);
-  const v4 = parseIpv4(text);
+  if (text.includes(":")) return parseIpv6Address(text);
+  const v4 = parseIpv4Address(text);
   return v4 instanceof ParseError ? v4 : ipv4Address(v4);
 }
 

@@ -2,7 +2,13 @@
  * CIDR prefixes (RFC 4632 for IPv4, RFC 4291 §2.3 for IPv6): an address and a length, with the
  * bits past the length zero. Routing tables, interface subnets and fault rules are built on these.
  */
-import { formatIpv4, type Ipv4, Ipv6Address, parseIpv4, parseIpv6 } from "./address.js";
+import {
+  formatIpv4,
+  type Ipv4,
+  Ipv6Address,
+  parseIpv4Address,
+  parseIpv6Address,
+} from "./address.js";
 import { ParseError } from "./parse-error.js";
 
 /** The netmask for an IPv4 prefix length 0..32, as an unsigned 32-bit number. */
@@ -103,13 +109,13 @@ export function parsePrefix(text: string, options: ParsePrefixOptions = {}): Pre
     length = Number(lenText);
   }
   if (v6) {
-    const a = parseIpv6(addrText);
+    const a = parseIpv6Address(addrText);
     if (a instanceof ParseError) return a;
     const p = new Ipv6Prefix(a, length);
     if (strict && !p.address.equals(a)) return hostBitsSet(text, p.toString());
     return p;
   }
-  const a = parseIpv4(addrText);
+  const a = parseIpv4Address(addrText);
   if (a instanceof ParseError) return a;
   const p = new Ipv4Prefix(a, length);
   if (strict && p.address !== a) return hostBitsSet(text, p.toString());

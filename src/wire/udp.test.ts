@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fuzzParser } from "../../test/support/fuzz.js";
-import { parseIpv4 } from "./address.js";
+import { parseIpv4Address } from "./address.js";
 import { fromHex, toHex } from "./bytes.js";
 import type { PseudoHeader } from "./checksum.js";
 import { ParseError } from "./parse-error.js";
 import { emitUdp, parseUdp, type UdpRecord, UdpView } from "./udp.js";
 
-const v4 = (s: string) => parseIpv4(s) as number;
+const v4 = (s: string) => parseIpv4Address(s) as number;
 const PH: PseudoHeader = { family: 4, src: v4("192.0.2.1"), dst: v4("198.51.100.2") };
 // 12345 -> 53, "hi!", checksum 0x59c9 computed by hand (Python) over the RFC 768 pseudo-header.
 const GOLDEN = "30390035000b59c9686921";
