@@ -156,15 +156,13 @@ describe("fragmentation across a network", () => {
     const replies: Icmpv4Record[] = [];
     net.node("h1").ipv4.onIcmp((m) => replies.push(m));
     const data = new Uint8Array(3000).map((_, i) => i & 0xff);
-    net
-      .node("h1")
-      .ipv4.sendIcmp(ip("10.0.3.2"), {
-        type: "echo-request",
-        checksum: 0,
-        identifier: 9,
-        sequence: 1,
-        data,
-      });
+    net.node("h1").ipv4.sendIcmp(ip("10.0.3.2"), {
+      type: "echo-request",
+      checksum: 0,
+      identifier: 9,
+      sequence: 1,
+      data,
+    });
     net.sim.run();
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatchObject({ type: "echo-reply", identifier: 9 });
@@ -182,19 +180,17 @@ describe("fragmentation across a network", () => {
     const net = narrowPath();
     const got: { from: string; msg: Icmpv4Record }[] = [];
     net.node("h1").ipv4.onIcmp((msg, d) => got.push({ from: formatIpv4(d.src), msg }));
-    net
-      .node("h1")
-      .ipv4.sendIcmp(
-        ip("10.0.3.2"),
-        {
-          type: "echo-request",
-          checksum: 0,
-          identifier: 1,
-          sequence: 1,
-          data: new Uint8Array(1000),
-        },
-        { dontFragment: true },
-      );
+    net.node("h1").ipv4.sendIcmp(
+      ip("10.0.3.2"),
+      {
+        type: "echo-request",
+        checksum: 0,
+        identifier: 1,
+        sequence: 1,
+        data: new Uint8Array(1000),
+      },
+      { dontFragment: true },
+    );
     net.sim.run();
     expect(got).toHaveLength(1);
     expect(got[0]!.from).toBe("10.0.1.2");
@@ -217,15 +213,13 @@ describe("fragmentation across a network", () => {
     net.node("h1").ipv4.onIcmp((m) => got.push(m));
     const events: PacketEvent[] = [];
     net.events.subscribe((e) => events.push(e));
-    net
-      .node("h1")
-      .ipv4.sendIcmp(ip("10.0.3.2"), {
-        type: "echo-request",
-        checksum: 0,
-        identifier: 2,
-        sequence: 1,
-        data: new Uint8Array(2000),
-      });
+    net.node("h1").ipv4.sendIcmp(ip("10.0.3.2"), {
+      type: "echo-request",
+      checksum: 0,
+      identifier: 2,
+      sequence: 1,
+      data: new Uint8Array(2000),
+    });
     net.sim.runUntil(sec(10));
     expect(net.node("h2").ipv4.reassembler.inProgress).toBe(1);
     net.sim.run();

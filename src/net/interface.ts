@@ -23,6 +23,8 @@ export interface Ipv6Assignment {
 export interface InterfaceOwner {
   readonly name: string;
   receive(packet: Uint8Array, iface: Interface): void;
+  /** Told when the interface's link loses or regains carrier. */
+  linkStateChanged(iface: Interface, up: boolean): void;
 }
 
 export class Interface implements LinkEndpoint {
@@ -103,6 +105,10 @@ export class Interface implements LinkEndpoint {
 
   receiveFromLink(packet: Uint8Array): void {
     if (this.up) this.owner.receive(packet, this);
+  }
+
+  linkStateChanged(up: boolean): void {
+    this.owner.linkStateChanged(this, up);
   }
 
   toString(): string {

@@ -32,6 +32,8 @@ export interface LinkEndpoint {
   readonly ifaceName: string;
   /** Called when a packet arrives from the wire. */
   receiveFromLink(packet: Uint8Array): void;
+  /** Called when the link goes down or comes back up (carrier loss, as a NIC reports it). */
+  linkStateChanged?(up: boolean): void;
 }
 
 /** Hooks a channel calls so the network can trace and apply fault rules without a cycle. */
@@ -230,5 +232,7 @@ export class PointToPointLink {
       this.ab.linkDown();
       this.ba.linkDown();
     }
+    this.a.linkStateChanged?.(up);
+    this.b.linkStateChanged?.(up);
   }
 }

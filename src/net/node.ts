@@ -27,6 +27,7 @@ export class Node {
   forwarding: boolean;
   private isUp = true;
   private readonly crashListeners: ((up: boolean) => void)[] = [];
+  private readonly linkListeners: ((iface: Interface, up: boolean) => void)[] = [];
 
   constructor(
     readonly ctx: NodeContext,
@@ -72,6 +73,15 @@ export class Node {
     const version = packet.length > 0 ? packet[0]! >>> 4 : 0;
     if (version === 4) this.ipv4.input(packet, iface);
     else this.drop(packet, "bad-header", iface);
+  }
+
+  /** Subscribes to carrier changes on this node's interfaces (routing daemons react to them). */
+  onLinkState(fn: (iface: Interface, up: boolean) => void): void {
+    this.linkListeners.push(fn);
+  }
+
+  linkStateChanged(iface: Interface, up: boolean): void {
+    for (const fn of this.linkListeners) fn(iface, up);
   }
 
   /** Crashes the node: it stops sending and receiving, and listeners drop their state. */
