@@ -19,7 +19,7 @@ describe("rip", () => {
       ],
     });
     expect(toHex(emitRip(m))).toBe(GOLDEN.replace(/ /g, ""));
-    expect(toHex(emitRip(ripWholeTableRequest()))).toBe("01020000" + "0000".repeat(8) + "00000010");
+    expect(toHex(emitRip(ripWholeTableRequest()))).toBe(`01020000${"0000".repeat(8)}00000010`);
   });
 
   it("refuses malformed messages naming the field", () => {

@@ -143,7 +143,7 @@ export class RipDaemon {
     const key = prefix.toString();
     const metric = up ? 1 : RIP_INFINITY;
     const old = this.routes.get(key);
-    if (old && old.connected && old.metric === metric) return;
+    if (old?.connected && old.metric === metric) return;
     if (old && !old.connected) {
       old.timeout?.cancel();
       old.gc?.cancel();
