@@ -5,9 +5,10 @@
  * interface order, so the result is deterministic. Routes are installed with origin "global"
  * and replace earlier global routes; connected and static routes are left alone.
  */
-import type { Interface } from "./interface.js";
+import { Interface } from "./interface.js";
 import type { Network } from "./network.js";
 import type { Node } from "./node.js";
+import { SwitchPort } from "./switch.js";
 
 export interface GlobalRoutingOptions {
   /** Link cost: 1 per hop (default), or the link's propagation delay. */
@@ -21,16 +22,32 @@ interface Hop {
   peer: Interface | undefined;
 }
 
+/** The interfaces at the far end of `i`'s link: one peer, or every other station on a switch. */
+function peersOf(i: Interface): Interface[] {
+  const link = i.link;
+  if (!link?.up) return [];
+  const other = link.a === i ? link.b : link.a;
+  if (other instanceof Interface) return [other];
+  if (!(other instanceof SwitchPort) || !other.owner.up) return [];
+  const out: Interface[] = [];
+  for (const port of other.owner.ports) {
+    const l = port.link;
+    if (port === other || !l?.up) continue;
+    const far = l.a === port ? l.b : l.a;
+    if (far instanceof Interface) out.push(far);
+  }
+  return out;
+}
+
 /** Neighbours of `n` over operational links: [local iface, remote iface, cost]. */
 function neighbours(n: Node, metric: "hops" | "delay"): [Interface, Interface, number][] {
   const out: [Interface, Interface, number][] = [];
   for (const i of n.interfaces) {
-    const link = i.link;
-    if (!link || !i.operational) continue;
-    const other = link.a === i ? link.b : link.a;
-    const peer = other as Interface;
-    if (!peer.up || !(peer.owner as Node).up) continue;
-    out.push([i, peer, metric === "hops" ? 1 : Math.max(1, link.delay)]);
+    if (!i.operational) continue;
+    for (const peer of peersOf(i)) {
+      if (!peer.up || !peer.owner.up) continue;
+      out.push([i, peer, metric === "hops" ? 1 : Math.max(1, i.link!.delay)]);
+    }
   }
   return out;
 }
@@ -55,7 +72,7 @@ function shortestPaths(nodes: Node[], src: Node, metric: "hops" | "delay"): Map<
     if (best !== src && !best.forwarding) continue;
     const from = hops.get(best)!;
     for (const [local, peer, cost] of neighbours(best, metric)) {
-      const next = peer.owner as Node;
+      const next = peer.owner;
       const d = bestDist + cost;
       const known = hops.get(next);
       if (known === undefined || d < known.dist) {

@@ -4,8 +4,20 @@
  * node. Addresses carry their prefix, so the connected routes follow from them.
  */
 import { formatIpv4, type Ipv4, Ipv6Address } from "../wire/address.js";
+import { ARP_REQUEST, type ArpRecord, emitArp, parseArp } from "../wire/arp.js";
+import {
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  emitEthernet,
+  parseEthernet,
+} from "../wire/ethernet.js";
+import { isBroadcastMac, MAC_BROADCAST, type Mac } from "../wire/mac.js";
+import { ParseError } from "../wire/parse-error.js";
 import { Ipv4Prefix, Ipv6Prefix } from "../wire/prefix.js";
+import { ArpResolver } from "./arp.js";
 import type { Channel, LinkEndpoint, PointToPointLink } from "./link.js";
+import type { Node } from "./node.js";
 
 /** An IPv4 address assigned to an interface, with its subnet. */
 export interface Ipv4Assignment {
@@ -19,14 +31,6 @@ export interface Ipv6Assignment {
   prefix: Ipv6Prefix;
 }
 
-/** What an interface delivers received packets to (its node). */
-export interface InterfaceOwner {
-  readonly name: string;
-  receive(packet: Uint8Array, iface: Interface): void;
-  /** Told when the interface's link loses or regains carrier. */
-  linkStateChanged(iface: Interface, up: boolean): void;
-}
-
 export class Interface implements LinkEndpoint {
   readonly v4: Ipv4Assignment[] = [];
   readonly v6: Ipv6Assignment[] = [];
@@ -36,16 +40,37 @@ export class Interface implements LinkEndpoint {
   private tx: Channel | undefined;
   /** Administratively up. */
   up = true;
+  /** Bare IP datagrams on a point-to-point link, or Ethernet frames on a LAN. */
+  framing: "ip" | "ethernet" = "ip";
+  /** The interface's MAC address: locally administered, derived from node and index. */
+  readonly mac: Mac;
+  /** ARP state, on Ethernet interfaces. */
+  arp: ArpResolver | undefined;
 
   constructor(
-    readonly owner: InterfaceOwner,
+    readonly owner: Node,
     readonly name: string,
     /** Index within its node, starting at 1 like Linux ifindex. */
     readonly index: number,
-    /** Node number within its network, to derive a unique link-local address. */
+    /** Node number within its network, to derive unique link-local and MAC addresses. */
     nodeNumber: number,
   ) {
     this.linkLocal = new Ipv6Address(0xfe800000, 0, nodeNumber >>> 0, index >>> 0);
+    // 02:xx:xx:xx:xx:xx is locally administered unicast (IEEE 802 §8.2).
+    this.mac = 0x02_00_00_00_00_00 + (nodeNumber % 0x1000000) * 0x100 + (index % 0x100);
+  }
+
+  /** Sends a gratuitous-free ARP request for `target` (for tests and tools such as arping). */
+  arpRequest(target: Ipv4): void {
+    const src = this.v4.find((a) => a.prefix.contains(target))?.address ?? this.ipv4 ?? 0;
+    const arp: ArpRecord = {
+      op: ARP_REQUEST,
+      senderMac: this.mac,
+      senderIp: src,
+      targetMac: 0,
+      targetIp: target,
+    };
+    this.sendFrame(MAC_BROADCAST, ETHERTYPE_ARP, emitArp(arp));
   }
 
   get nodeName(): string {
@@ -66,10 +91,22 @@ export class Interface implements LinkEndpoint {
     return this.up && this.link?.up === true;
   }
 
-  /** Attaches to one end of a link. */
-  attach(link: PointToPointLink): void {
+  /** Attaches to one end of a link, carrying Ethernet frames when `framing` says so. */
+  attach(link: PointToPointLink, framing: "ip" | "ethernet" = "ip"): void {
     this.link = link;
     this.tx = link.channelFrom(this);
+    this.framing = framing;
+    if (framing === "ethernet") {
+      this.arp = new ArpResolver({
+        sim: this.owner.sim,
+        mac: this.mac,
+        sourceFor: (t) => this.v4.find((a) => a.prefix.contains(t))?.address ?? this.ipv4,
+        isOwnAddress: (a) => this.v4.some((x) => x.address === a),
+        sendArp: (arp, dst) => this.sendFrame(dst, ETHERTYPE_ARP, emitArp(arp)),
+        deliverResolved: (packet, dst) => this.sendFrame(dst, ETHERTYPE_IPV4, packet),
+        unresolved: (packets) => this.owner.unresolved(this, packets),
+      });
+    }
   }
 
   /** Assigns an IPv4 address with its prefix length, e.g. (10.0.0.1, 24). */
@@ -103,11 +140,56 @@ export class Interface implements LinkEndpoint {
     return true;
   }
 
+  /**
+   * Sends an IPv4 datagram toward `nextHop`: as is on a point-to-point link; in a frame on
+   * Ethernet, to the broadcast address, the multicast mapping (RFC 1112 §6.4) or the MAC that ARP
+   * finds. Returns false when the interface cannot send.
+   */
+  sendIpv4(packet: Uint8Array, nextHop: Ipv4): boolean {
+    if (this.framing === "ip") return this.output(packet);
+    if (!this.up || this.tx === undefined) return false;
+    if (nextHop === 0xffffffff || this.isSubnetBroadcast(nextHop)) {
+      return this.sendFrame(MAC_BROADCAST, ETHERTYPE_IPV4, packet);
+    }
+    if (nextHop >>> 28 === 0xe) {
+      return this.sendFrame(0x01_00_5e_00_00_00 + (nextHop & 0x7fffff), ETHERTYPE_IPV4, packet);
+    }
+    this.arp!.send(packet, nextHop);
+    return true;
+  }
+
+  private isSubnetBroadcast(a: Ipv4): boolean {
+    return this.v4.some(
+      (x) => x.prefix.length < 31 && (x.prefix.address | ~x.prefix.mask) >>> 0 === a,
+    );
+  }
+
+  /** Wraps a payload in an Ethernet II frame from this interface and sends it. */
+  sendFrame(dst: Mac, etherType: number, payload: Uint8Array): boolean {
+    return this.output(emitEthernet({ dst, src: this.mac, etherType, payload }));
+  }
+
   receiveFromLink(packet: Uint8Array): void {
-    if (this.up) this.owner.receive(packet, this);
+    if (!this.up) return;
+    if (this.framing === "ip") return this.owner.receive(packet, this);
+    const f = parseEthernet(packet);
+    if (f instanceof ParseError) return this.owner.drop(packet, "bad-header", this);
+    // The NIC's filter: our address, broadcast, or multicast (group filtering happens in IP).
+    if (f.dst !== this.mac && !isBroadcastMac(f.dst) && (Math.floor(f.dst / 2 ** 40) & 1) === 0) {
+      return this.owner.drop(packet, "not-for-us", this);
+    }
+    if (f.etherType === ETHERTYPE_ARP) {
+      const arp = parseArp(f.payload);
+      if (arp instanceof ParseError) return this.owner.drop(packet, "bad-header", this);
+      return this.arp?.input(arp);
+    }
+    if (f.etherType === ETHERTYPE_IPV4 || f.etherType === ETHERTYPE_IPV6) {
+      return this.owner.receive(f.payload, this);
+    }
   }
 
   linkStateChanged(up: boolean): void {
+    if (!up) this.arp?.clear();
     this.owner.linkStateChanged(this, up);
   }
 

@@ -167,10 +167,12 @@ export class Ipv4Stack {
       node.sim.after(0, (p: Uint8Array) => this.input(p, undefined), packet);
       return "sent";
     }
+    let nextHop = o.dst;
     if (iface === undefined) {
       const path = this.pathTo(o.dst);
       if (path === undefined) return "no-route";
       iface = path.iface;
+      nextHop = path.nextHop;
       src ??= path.src;
     }
     src ??= iface.ipv4 ?? 0;
@@ -178,10 +180,10 @@ export class Ipv4Stack {
     const packet = this.build(o, src, o.dontFragment ? IPV4_FLAG_DF : 0);
     if (packet.length > iface.mtu) {
       if (o.dontFragment) return "too-big";
-      for (const f of fragmentIpv4(packet, iface.mtu)) this.transmit(f, iface, "send");
+      for (const f of fragmentIpv4(packet, iface.mtu)) this.transmit(f, iface, nextHop, "send");
       return "sent";
     }
-    this.transmit(packet, iface, "send");
+    this.transmit(packet, iface, nextHop, "send");
     return "sent";
   }
 
@@ -304,6 +306,7 @@ export class Ipv4Stack {
       return this.sendError(p, 3, Icmpv4Unreachable.net);
     }
     const out = route.iface;
+    const nextHop = route.via ?? dst;
     if (!out.operational) {
       node.drop(p, "link-down", out);
       return this.sendError(p, 3, Icmpv4Unreachable.host);
@@ -315,15 +318,20 @@ export class Ipv4Stack {
     }
     decrementTtl(p, 0);
     if (p.length > out.mtu) {
-      for (const f of fragmentIpv4(p, out.mtu)) this.transmit(f, out, "forward");
+      for (const f of fragmentIpv4(p, out.mtu)) this.transmit(f, out, nextHop, "forward");
       return;
     }
-    this.transmit(p, out, "forward");
+    this.transmit(p, out, nextHop, "forward");
   }
 
-  private transmit(packet: Uint8Array, iface: Interface, kind: "send" | "forward"): void {
+  private transmit(
+    packet: Uint8Array,
+    iface: Interface,
+    nextHop: Ipv4,
+    kind: "send" | "forward",
+  ): void {
     this.node.report(kind, packet, iface);
-    if (!iface.output(packet)) this.node.drop(packet, "link-down", iface);
+    if (!iface.sendIpv4(packet, nextHop)) this.node.drop(packet, "link-down", iface);
   }
 
   /**

@@ -13,6 +13,7 @@ class Sink implements LinkEndpoint {
     private readonly sim: Simulator,
   ) {}
   readonly ifaceName = "eth0";
+  readonly framing = "ip" as const;
   receiveFromLink(packet: Uint8Array): void {
     this.got.push({ at: this.sim.now, packet });
   }

@@ -30,6 +30,8 @@ export interface LinkEndpoint {
   readonly nodeName: string;
   /** Interface name, for traces ("eth0"). */
   readonly ifaceName: string;
+  /** What the link carries from this end: bare IP datagrams or Ethernet frames. */
+  readonly framing: "ip" | "ethernet";
   /** Called when a packet arrives from the wire. */
   receiveFromLink(packet: Uint8Array): void;
   /** Called when the link goes down or comes back up (carrier loss, as a NIC reports it). */

@@ -18,10 +18,11 @@ import {
   type RulePacket,
 } from "./faults.js";
 import type { Impairments } from "./impairments.js";
-import type { Interface } from "./interface.js";
+import { Interface as Iface, type Interface } from "./interface.js";
 import { type Channel, type ChannelHooks, type LinkOptions, PointToPointLink } from "./link.js";
 import { Node, type NodeKind } from "./node.js";
 import { type DropReason, PacketEventBus, type PacketEventKind } from "./packet-events.js";
+import { Switch, type SwitchPort } from "./switch.js";
 
 export interface NetworkOptions {
   /** Master seed (default 1). */
@@ -49,6 +50,7 @@ export class Network implements ChannelHooks {
   readonly faults: FaultRules;
   private readonly nodeMap = new Map<string, Node>();
   private readonly linkMap = new Map<string, PointToPointLink>();
+  private readonly switchMap = new Map<string, Switch>();
   /** Owner of every IPv4 address, for fault rules and tools. */
   private readonly owners4 = new Map<number, Node>();
   private readonly owners6 = new Map<string, Node>();
@@ -74,9 +76,30 @@ export class Network implements ChannelHooks {
     return this.addNode(name, "router");
   }
 
-  addNode(name: string, kind: NodeKind): Node {
+  /** Adds a learning Ethernet switch; hosts and routers connected to it speak Ethernet and ARP. */
+  addSwitch(name: string): Switch {
+    this.checkNewName(name);
+    const s = new Switch(name, this.sim);
+    this.switchMap.set(name, s);
+    return s;
+  }
+
+  /** The switch with this name. */
+  switch(name: string): Switch {
+    const s = this.switchMap.get(name);
+    if (!s) throw new Error(`no switch named "${name}"`);
+    return s;
+  }
+
+  private checkNewName(name: string): void {
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`bad node name "${name}"`);
-    if (this.nodeMap.has(name)) throw new Error(`a node named "${name}" already exists`);
+    if (this.nodeMap.has(name) || this.switchMap.has(name)) {
+      throw new Error(`a node named "${name}" already exists`);
+    }
+  }
+
+  addNode(name: string, kind: NodeKind): Node {
+    this.checkNewName(name);
     const node = new Node(this, name, kind, this.nodeMap.size + 1);
     this.nodeMap.set(name, node);
     return node;
@@ -105,30 +128,54 @@ export class Network implements ChannelHooks {
     return this.owners6.get(v6Key(a));
   }
 
-  /** Joins two nodes with a point-to-point link, creating an interface on each. */
-  connect(a: Node | string, b: Node | string, options: ConnectOptions = {}): PointToPointLink {
-    const na = typeof a === "string" ? this.node(a) : a;
-    const nb = typeof b === "string" ? this.node(b) : b;
-    if (na === nb) throw new Error(`cannot connect node "${na.name}" to itself`);
+  /**
+   * Joins two nodes with a point-to-point link, creating an interface on each. When one end is
+   * a switch, the link is an Ethernet cable to a new switch port and the node's interface speaks
+   * Ethernet with ARP.
+   */
+  connect(
+    a: Node | Switch | string,
+    b: Node | Switch | string,
+    options: ConnectOptions = {},
+  ): PointToPointLink {
+    const na = this.resolve(a);
+    const nb = this.resolve(b);
+    if (na === nb) throw new Error(`cannot connect "${na.name}" to itself`);
+    if (na instanceof Switch && nb instanceof Switch) {
+      throw new Error(
+        `cannot connect switch "${na.name}" to switch "${nb.name}" (no spanning tree)`,
+      );
+    }
     const name = options.name ?? `${na.name}-${nb.name}`;
     if (this.linkMap.has(name)) throw new Error(`a link named "${name}" already exists`);
-    const ia = na.addInterface(options.ifnames?.[0]);
-    const ib = nb.addInterface(options.ifnames?.[1]);
-    const link = new PointToPointLink(name, ia, ib, this.sim, this, options);
-    ia.attach(link);
-    ib.attach(link);
+    const ethernet = na instanceof Switch || nb instanceof Switch;
+    const ea: Interface | SwitchPort =
+      na instanceof Switch ? na.addPort() : na.addInterface(options.ifnames?.[0]);
+    const eb: Interface | SwitchPort =
+      nb instanceof Switch ? nb.addPort() : nb.addInterface(options.ifnames?.[1]);
+    const link = new PointToPointLink(name, ea, eb, this.sim, this, options);
+    for (const e of [ea, eb]) {
+      if (e instanceof Iface) e.attach(link, ethernet ? "ethernet" : "ip");
+      else e.link = link;
+    }
     this.linkMap.set(name, link);
     const [aa, ab] = options.addresses ?? [[], []];
-    for (const text of [aa].flat()) this.assign(ia, text);
-    for (const text of [ab].flat()) this.assign(ib, text);
+    if (ea instanceof Iface) for (const text of [aa].flat()) this.assign(ea, text);
+    if (eb instanceof Iface) for (const text of [ab].flat()) this.assign(eb, text);
     return link;
+  }
+
+  private resolve(x: Node | Switch | string): Node | Switch {
+    if (typeof x !== "string") return x;
+    const s = this.switchMap.get(x);
+    return s ?? this.node(x);
   }
 
   /** Assigns an address in CIDR form ("10.0.0.1/24", "2001:db8::1/64") and its connected route. */
   assign(iface: Interface, cidr: string): void {
     const p = parsePrefix(cidr, { strict: false });
     if (p instanceof ParseError) throw new Error(`bad address "${cidr}": ${p.message}`);
-    const node = iface.owner as Node;
+    const node = iface.owner;
     const slash = cidr.indexOf("/");
     if (p instanceof Ipv4Prefix) {
       const addrText = slash === -1 ? cidr : cidr.slice(0, slash);
@@ -287,7 +334,7 @@ export class Network implements ChannelHooks {
       iface: end.ifaceName,
       link: ch.link.name,
       packet,
-      framing: "ip",
+      framing: end.framing,
       ...(reason ? { reason } : {}),
     });
   }

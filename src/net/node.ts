@@ -84,6 +84,14 @@ export class Node {
     for (const fn of this.linkListeners) fn(iface, up);
   }
 
+  /** ARP gave up on a next hop: the datagrams waiting for it are lost (host unreachable). */
+  unresolved(iface: Interface, packets: Uint8Array[]): void {
+    for (const p of packets) {
+      this.drop(p, "arp-failed", iface);
+      if (p.length > 0 && p[0]! >>> 4 === 4) this.ipv4.sendError(p, 3, 1);
+    }
+  }
+
   /** Crashes the node: it stops sending and receiving, and listeners drop their state. */
   crash(): void {
     if (!this.isUp) return;
