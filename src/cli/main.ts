@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * The `wirelab` command. For now: `wirelab demo` (what `npm start` runs) and `--help`; the full
+ * command set (run, ping, traceroute, dig, curl, geo, bench) arrives with scenarios.
+ */
+import { DEMO_SEED, runDemo } from "./demo.js";
+
+const HELP = `wirelab: the Internet's protocols in a deterministic simulated internet
+
+Usage:
+  wirelab demo [--seed N] [--pcap FILE]   run the built-in demo (default pcap: out/demo.pcapng)
+  wirelab --help                          this text
+
+Examples:
+  wirelab demo
+  wirelab demo --seed 7 --pcap /tmp/demo.pcapng
+`;
+
+function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (cmd === "demo") {
+    let seed = DEMO_SEED;
+    for (let i = 0; i < rest.length; i++) {
+      if (rest[i] === "--seed") {
+        const v = Number(rest[++i]);
+        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+          process.stderr.write(
+            `wirelab demo: --seed needs an integer 0..4294967295, got "${rest[i]}"\n`,
+          );
+          return 2;
+        }
+        seed = v;
+      } else {
+        process.stderr.write(`wirelab demo: unknown option "${rest[i]}"\n${HELP}`);
+        return 2;
+      }
+    }
+    runDemo({ seed, out: (l) => process.stdout.write(`${l}\n`) });
+    return 0;
+  }
+  process.stderr.write(`wirelab: unknown command "${cmd}"\n\n${HELP}`);
+  return 2;
+}
+
+process.exitCode = main(process.argv.slice(2));
