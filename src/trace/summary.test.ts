@@ -9,7 +9,7 @@ describe("tcpdump-style summaries", () => {
     expect(summarizeIp(echo)).toBe(
       "IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 1, seq 2, length 12",
     );
-    const udp = fromHex("4500001f00000000401166cc0a0000010a000002 303900350000000b 686921");
+    const udp = fromHex("4500001f00000000401166cc0a0000010a000002 30390035000b0000 686921");
     expect(summarizeIp(udp)).toBe("IP 10.0.0.1.12345 > 10.0.0.2.53: UDP, length 3");
     const arp = fromHex(
       "ffffffffffff 020000000101 0806 0001 0800 06 04 0001 020000000101 0a000001 000000000000 0a000002" +
