@@ -76,7 +76,13 @@ describe("ethernet", () => {
     const b = fromHex(`eeee${VLAN_GOLDEN}`);
     const v = new EthernetView(b, 2);
     expect(v.tagged).toBe(true);
-    expect([v.pcp, v.dei, v.vid, v.payloadType, v.headerLength]).toEqual([5, true, 100, 0x86dd, 18]);
+    expect([v.pcp, v.dei, v.vid, v.payloadType, v.headerLength]).toEqual([
+      5,
+      true,
+      100,
+      0x86dd,
+      18,
+    ]);
     v.vid = 4095;
     v.dei = false;
     v.pcp = 1;
@@ -110,7 +116,9 @@ describe("ethernet", () => {
   });
 
   it("refuses 802.3 length fields and stacked tags as unsupported", () => {
-    expect(parseEthernet(fromHex(`ffffffffffff020000000001 002e ${"00".repeat(46)}`))).toMatchObject({
+    expect(
+      parseEthernet(fromHex(`ffffffffffff020000000001 002e ${"00".repeat(46)}`)),
+    ).toMatchObject({
       field: "etherType",
       offset: 12,
       reason: "unsupported",
@@ -134,7 +142,9 @@ describe("ethernet", () => {
   it("refuses to emit what it could not parse back", () => {
     expect(() => emitEthernet(record({ etherType: 0x05dc }))).toThrow(RangeError);
     expect(() => emitEthernet(record({ etherType: ETHERTYPE_VLAN }))).toThrow(RangeError);
-    expect(() => emitEthernet(record({ vlan: { pcp: 8, dei: false, vid: 1 } }))).toThrow(RangeError);
+    expect(() => emitEthernet(record({ vlan: { pcp: 8, dei: false, vid: 1 } }))).toThrow(
+      RangeError,
+    );
     expect(() => emitEthernet(record({ vlan: { pcp: 0, dei: false, vid: 4096 } }))).toThrow(
       RangeError,
     );

@@ -158,7 +158,13 @@ export function parseEthernet(bytes: Uint8Array): EthernetRecord | ParseError {
     etherType = view.innerType;
     if (etherType < ETHERTYPE_MIN) return lengthField("vlan.etherType", F.innerType, etherType);
     if (etherType === ETHERTYPE_VLAN) {
-      return new ParseError("ethernet", "vlan.etherType", F.innerType, "unsupported", "stacked tag");
+      return new ParseError(
+        "ethernet",
+        "vlan.etherType",
+        F.innerType,
+        "unsupported",
+        "stacked tag",
+      );
     }
     vlan = { pcp: view.pcp, dei: view.dei, vid: view.vid };
     hl = ETHERNET_VLAN_HEADER_LENGTH;

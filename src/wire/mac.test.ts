@@ -26,7 +26,15 @@ describe("mac", () => {
   });
 
   it("refuses malformed text", () => {
-    for (const bad of ["", "02:00:00:00:00", "02:00:00:00:00:01:02", "2:0:0:0:0:1", "02-00-00-00-00-01", "0g:00:00:00:00:01", " 02:00:00:00:00:01"]) {
+    for (const bad of [
+      "",
+      "02:00:00:00:00",
+      "02:00:00:00:00:01:02",
+      "2:0:0:0:0:1",
+      "02-00-00-00-00-01",
+      "0g:00:00:00:00:01",
+      " 02:00:00:00:00:01",
+    ]) {
       expect(parseMac(bad), bad).toBeInstanceOf(ParseError);
     }
     expect(() => mac("nope")).toThrow(/mac: invalid text/);

@@ -56,7 +56,7 @@ export function isBroadcastMac(m: Mac): boolean {
   return m === MAC_BROADCAST;
 }
 
-/** True for group addresses, broadcast included (IEEE 802 §8.2: I/G bit, bit 0 of octet 0). */
+/** True for group addresses, broadcast included (IEEE 802-2014 §8.2: the I/G bit). */
 export function isMulticastMac(m: Mac): boolean {
   return (firstOctet(m) & 0x01) !== 0;
 }
@@ -66,7 +66,7 @@ export function isUnicastMac(m: Mac): boolean {
   return (firstOctet(m) & 0x01) === 0;
 }
 
-/** True for locally administered addresses (IEEE 802 §8.2: U/L bit, bit 1 of octet 0). */
+/** True for locally administered addresses (IEEE 802-2014 §8.2: the U/L bit). */
 export function isLocalMac(m: Mac): boolean {
   return (firstOctet(m) & 0x02) !== 0;
 }
