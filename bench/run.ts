@@ -5,9 +5,10 @@
 import { cpus, totalmem } from "node:os";
 import type { Figure, Suite } from "./harness.js";
 import { kernelSuite } from "./kernel.js";
+import { netSuite } from "./net.js";
 import { wireSuite } from "./wire.js";
 
-const SUITES: Suite[] = [kernelSuite, wireSuite];
+const SUITES: Suite[] = [kernelSuite, wireSuite, netSuite];
 
 function format(v: number): string {
   if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;

@@ -158,6 +158,19 @@ export class Interface implements LinkEndpoint {
     return true;
   }
 
+  /**
+   * Sends an IPv6 packet. Point-to-point links carry it as is; on Ethernet only multicast goes
+   * out (to 33:33 + the group's low 32 bits, RFC 2464 §7), since neighbour discovery (NDP) is not
+   * implemented yet: unicast IPv6 over a LAN is refused.
+   */
+  sendIpv6(packet: Uint8Array): boolean {
+    if (this.framing === "ip") return this.output(packet);
+    if (!this.up || packet.length < 40 || packet[24] !== 0xff) return false;
+    const low32 =
+      ((packet[36]! << 24) | (packet[37]! << 16) | (packet[38]! << 8) | packet[39]!) >>> 0;
+    return this.sendFrame(0x3333_0000_0000 + low32, ETHERTYPE_IPV6, packet);
+  }
+
   private isSubnetBroadcast(a: Ipv4): boolean {
     return this.v4.some(
       (x) => x.prefix.length < 31 && (x.prefix.address | ~x.prefix.mask) >>> 0 === a,

@@ -8,6 +8,7 @@
 import type { Simulator } from "../sim/simulator.js";
 import { Interface as Iface, type Interface } from "./interface.js";
 import { Ipv4Stack } from "./ipv4-stack.js";
+import { Ipv6Stack } from "./ipv6-stack.js";
 import type { DropReason, PacketEvent, PacketEventBus, PacketEventKind } from "./packet-events.js";
 import { RoutingTable } from "./routing-table.js";
 
@@ -23,6 +24,7 @@ export class Node {
   readonly interfaces: Interface[] = [];
   readonly routes = new RoutingTable();
   readonly ipv4: Ipv4Stack;
+  readonly ipv6: Ipv6Stack;
   /** Forward packets not addressed to this node. */
   forwarding: boolean;
   private isUp = true;
@@ -38,6 +40,7 @@ export class Node {
   ) {
     this.forwarding = kind === "router";
     this.ipv4 = new Ipv4Stack(this);
+    this.ipv6 = new Ipv6Stack(this);
   }
 
   get sim(): Simulator {
@@ -72,6 +75,7 @@ export class Node {
     if (!this.isUp) return this.drop(packet, "node-down", iface);
     const version = packet.length > 0 ? packet[0]! >>> 4 : 0;
     if (version === 4) this.ipv4.input(packet, iface);
+    else if (version === 6) this.ipv6.input(packet, iface);
     else this.drop(packet, "bad-header", iface);
   }
 

@@ -5,11 +5,19 @@
  */
 
 import type { Ipv4Delivery } from "../../net/ipv4-stack.js";
+import type { Ipv6Delivery } from "../../net/ipv6-stack.js";
 import type { Node } from "../../net/node.js";
 import { type Nanos, NS_PER_MS, NS_PER_S } from "../../sim/time.js";
-import { formatIpv4, type Ipv4, parseIpv4Address } from "../../wire/address.js";
+import {
+  formatIpv4,
+  type Ipv4,
+  type Ipv6Address,
+  parseIpv4Address,
+  parseIpv6Address,
+} from "../../wire/address.js";
 import { getU16 } from "../../wire/bytes.js";
 import { ICMPV4_ECHO_REQUEST, type Icmpv4Record } from "../../wire/icmpv4.js";
+import { ICMPV6_ECHO_REQUEST, ICMPV6_PROTOCOL, type Icmpv6Record } from "../../wire/icmpv6.js";
 import { IP_PROTOCOL_ICMP } from "../../wire/ipv4.js";
 import { ParseError } from "../../wire/parse-error.js";
 import { ms3, msSignificant } from "./format.js";
@@ -51,6 +59,20 @@ const UNREACHABLE_TEXT: Record<number, string> = {
   13: "Packet filtered",
 };
 
+/** What ping needs from one IP family: send a request, and hear replies and errors. */
+interface EchoFamily {
+  /** The header line, as iputils prints it for this family. */
+  header(size: number): string;
+  target: string;
+  send(id: number, seq: number, data: Uint8Array, opts: Required<PingOptions>): string | undefined;
+  /** Subscribes to replies (`ttl` set) and errors (`error` set) for identifier `id`. */
+  listen(
+    id: number,
+    fn: (e: { seq: number; from: string; bytes: number; ttl?: number; error?: string }) => void,
+  ): () => void;
+  mtu(): number;
+}
+
 /** A ping in progress (or finished). */
 export class PingRun {
   readonly output: string[] = [];
@@ -74,16 +96,18 @@ export class PingRun {
 
   constructor(
     private readonly node: Node,
-    readonly target: Ipv4,
+    private readonly family: EchoFamily,
     private readonly opts: Required<PingOptions>,
   ) {
     this.identifier = node.sim.rng(`node:${node.name}:ping-id`).nextInt(0x10000);
-    const payload = 8 + opts.size;
-    this.output.push(
-      `PING ${formatIpv4(target)} (${formatIpv4(target)}) ${opts.size}(${payload + 20}) bytes of data.`,
-    );
-    this.unsubscribe = node.ipv4.onIcmp((msg, d) => this.onIcmp(msg, d));
+    this.output.push(family.header(opts.size));
+    this.unsubscribe = family.listen(this.identifier, (e) => this.onAnswer(e));
     this.sendNext(1);
+  }
+
+  /** The destination, as given. */
+  get target(): string {
+    return this.family.target;
   }
 
   /** Calls `fn` once the run has finished. */
@@ -105,15 +129,11 @@ export class PingRun {
     for (let i = 0; i < data.length; i++) data[i] = (i + 0x10) & 0xff; // iputils' pattern after the timestamp
     this.sentAt.set(seq, sim.now);
     this.stats.transmitted++;
-    const r = this.node.ipv4.sendIcmp(
-      this.target,
-      { type: "echo-request", checksum: 0, identifier: this.identifier, sequence: seq, data },
-      { ttl: this.opts.ttl, dontFragment: this.opts.dontFragment },
-    );
-    if (r === "no-route") this.output.push("ping: connect: Network is unreachable");
-    else if (r === "too-big")
-      this.output.push(`ping: local error: message too long, mtu=${this.mtu()}`);
-    if (r === "no-route") return this.finish();
+    const problem = this.family.send(this.identifier, seq, data, this.opts);
+    if (problem !== undefined) {
+      this.output.push(problem);
+      if (problem.includes("unreachable")) return this.finish();
+    }
     if (seq < this.opts.count) sim.after(this.opts.interval, () => this.sendNext(seq + 1));
     else {
       const maxRtt = this.stats.rtts.length ? Math.max(...this.stats.rtts) : 0;
@@ -121,40 +141,27 @@ export class PingRun {
     }
   }
 
-  private mtu(): number {
-    return this.node.ipv4.pathTo(this.target)?.iface.mtu ?? 0;
-  }
-
-  private onIcmp(msg: Icmpv4Record, d: Ipv4Delivery): void {
+  private onAnswer(e: {
+    seq: number;
+    from: string;
+    bytes: number;
+    ttl?: number;
+    error?: string;
+  }): void {
     if (this.finished) return;
-    if (msg.type === "echo-reply") {
-      if (msg.identifier !== this.identifier || d.src !== this.target) return;
-      const sent = this.sentAt.get(msg.sequence);
-      if (sent === undefined) return;
-      const rtt = (this.node.sim.now - sent) / NS_PER_MS;
-      this.stats.received++;
-      this.stats.rtts.push(rtt);
-      this.output.push(
-        `${8 + msg.data.length} bytes from ${formatIpv4(d.src)}: icmp_seq=${msg.sequence} ttl=${d.ttl} time=${msSignificant(rtt)} ms`,
-      );
+    const sent = this.sentAt.get(e.seq);
+    if (sent === undefined) return;
+    if (e.error !== undefined) {
+      this.stats.errors++;
+      this.output.push(`From ${e.from} icmp_seq=${e.seq} ${e.error}`);
       return;
     }
-    if (msg.type !== "destination-unreachable" && msg.type !== "time-exceeded") return;
-    // The error quotes our request: check it is ours and find its sequence number.
-    const q = msg.original;
-    if (q.length < 28 || q[9] !== IP_PROTOCOL_ICMP) return;
-    const hl = (q[0]! & 0x0f) * 4;
-    if (q.length < hl + 8 || q[hl] !== ICMPV4_ECHO_REQUEST) return;
-    if (getU16(q, hl + 4) !== this.identifier) return;
-    const seq = getU16(q, hl + 6);
-    this.stats.errors++;
-    const text =
-      msg.type === "time-exceeded"
-        ? "Time to live exceeded"
-        : msg.code === 4
-          ? `Frag needed and DF set (mtu = ${msg.nextHopMtu})`
-          : (UNREACHABLE_TEXT[msg.code] ?? `Dest Unreachable, Bad Code: ${msg.code}`);
-    this.output.push(`From ${formatIpv4(d.src)} icmp_seq=${seq} ${text}`);
+    const rtt = (this.node.sim.now - sent) / NS_PER_MS;
+    this.stats.received++;
+    this.stats.rtts.push(rtt);
+    this.output.push(
+      `${e.bytes} bytes from ${e.from}: icmp_seq=${e.seq} ttl=${e.ttl} time=${msSignificant(rtt)} ms`,
+    );
   }
 
   private finish(): void {
@@ -165,8 +172,7 @@ export class PingRun {
     const loss =
       s.transmitted === 0 ? 0 : Math.round((100 * (s.transmitted - s.received)) / s.transmitted);
     const time = Math.round((this.lastSend - this.firstSend) / NS_PER_MS);
-    const target = formatIpv4(this.target);
-    this.output.push("", `--- ${target} ping statistics ---`);
+    this.output.push("", `--- ${this.family.target} ping statistics ---`);
     const errors = s.errors > 0 ? `, +${s.errors} errors` : "";
     this.output.push(
       `${s.transmitted} packets transmitted, ${s.received} received${errors}, ${loss}% packet loss, time ${time}ms`,
@@ -185,11 +191,124 @@ export class PingRun {
   }
 }
 
-/** Starts pinging `target` (dotted quad) from `node`. Throws on a malformed address. */
+/** ICMPv4 echo (RFC 792). */
+function echoV4(node: Node, target: Ipv4): EchoFamily {
+  const text = formatIpv4(target);
+  return {
+    target: text,
+    header: (size) => `PING ${text} (${text}) ${size}(${size + 28}) bytes of data.`,
+    mtu: () => node.ipv4.pathTo(target)?.iface.mtu ?? 0,
+    send(identifier, sequence, data, o) {
+      const r = node.ipv4.sendIcmp(
+        target,
+        { type: "echo-request", checksum: 0, identifier, sequence, data },
+        { ttl: o.ttl, dontFragment: o.dontFragment },
+      );
+      if (r === "no-route") return "ping: connect: Network is unreachable";
+      if (r === "too-big") return `ping: local error: message too long, mtu=${this.mtu()}`;
+      return undefined;
+    },
+    listen(id, fn) {
+      return node.ipv4.onIcmp((msg: Icmpv4Record, d: Ipv4Delivery) => {
+        if (msg.type === "echo-reply") {
+          if (msg.identifier === id && d.src === target) {
+            fn({
+              seq: msg.sequence,
+              from: formatIpv4(d.src),
+              bytes: 8 + msg.data.length,
+              ttl: d.ttl,
+            });
+          }
+          return;
+        }
+        if (msg.type !== "destination-unreachable" && msg.type !== "time-exceeded") return;
+        // The error quotes our request: check it is ours and find its sequence number.
+        const q = msg.original;
+        if (q.length < 28 || q[9] !== IP_PROTOCOL_ICMP) return;
+        const hl = (q[0]! & 0x0f) * 4;
+        if (q.length < hl + 8 || q[hl] !== ICMPV4_ECHO_REQUEST || getU16(q, hl + 4) !== id) return;
+        const error =
+          msg.type === "time-exceeded"
+            ? "Time to live exceeded"
+            : msg.code === 4
+              ? `Frag needed and DF set (mtu = ${msg.nextHopMtu})`
+              : (UNREACHABLE_TEXT[msg.code] ?? `Dest Unreachable, Bad Code: ${msg.code}`);
+        fn({ seq: getU16(q, hl + 6), from: formatIpv4(d.src), bytes: 0, error });
+      });
+    },
+  };
+}
+
+const UNREACHABLE6_TEXT: Record<number, string> = {
+  0: "Destination unreachable: No route",
+  1: "Destination unreachable: Administratively prohibited",
+  2: "Destination unreachable: Beyond scope of source address",
+  3: "Destination unreachable: Address unreachable",
+  4: "Destination unreachable: Port unreachable",
+};
+
+/** ICMPv6 echo (RFC 4443 §4). */
+function echoV6(node: Node, target: Ipv6Address): EchoFamily {
+  const text = target.toString();
+  return {
+    target: text,
+    header: (size) => `PING ${text}(${text}) ${size} data bytes`,
+    mtu: () => node.ipv6.pathTo(target)?.iface.mtu ?? 0,
+    send(identifier, sequence, data, o) {
+      const r = node.ipv6.sendIcmp(
+        target,
+        { type: "echo-request", checksum: 0, identifier, sequence, data },
+        { hopLimit: o.ttl, dontFragment: o.dontFragment },
+      );
+      if (r === "no-route") return "ping: connect: Network is unreachable";
+      if (r === "too-big") return `ping: local error: message too long, mtu=${this.mtu()}`;
+      return undefined;
+    },
+    listen(id, fn) {
+      return node.ipv6.onIcmp((msg: Icmpv6Record, d: Ipv6Delivery) => {
+        if (msg.type === "echo-reply") {
+          if (msg.identifier === id && d.src.equals(target)) {
+            fn({
+              seq: msg.sequence,
+              from: d.src.toString(),
+              bytes: 8 + msg.data.length,
+              ttl: d.hopLimit,
+            });
+          }
+          return;
+        }
+        if (msg.type === "other" || !("original" in msg)) return;
+        const q = msg.original;
+        // Quoted packet: 40-byte header, then (without extensions) our echo request.
+        if (q.length < 48 || q[6] !== ICMPV6_PROTOCOL || q[40] !== ICMPV6_ECHO_REQUEST) return;
+        if (getU16(q, 44) !== id) return;
+        const error =
+          msg.type === "time-exceeded"
+            ? "Time exceeded: Hop limit"
+            : msg.type === "packet-too-big"
+              ? `Packet too big: mtu=${msg.mtu}`
+              : msg.type === "parameter-problem"
+                ? `Parameter problem: code ${msg.code}`
+                : (UNREACHABLE6_TEXT[msg.code] ?? `Destination unreachable: code ${msg.code}`);
+        fn({ seq: getU16(q, 46), from: d.src.toString(), bytes: 0, error });
+      });
+    },
+  };
+}
+
+/** Starts pinging `target` (IPv4 or IPv6 text) from `node`. Throws on a malformed address. */
 export function ping(node: Node, target: string, options: PingOptions = {}): PingRun {
-  const dst = parseIpv4Address(target);
-  if (dst instanceof ParseError) throw new Error(`ping: ${target}: ${dst.detail}`);
-  return new PingRun(node, dst, {
+  let family: EchoFamily;
+  if (target.includes(":")) {
+    const dst = parseIpv6Address(target);
+    if (dst instanceof ParseError) throw new Error(`ping: ${target}: ${dst.detail}`);
+    family = echoV6(node, dst);
+  } else {
+    const dst = parseIpv4Address(target);
+    if (dst instanceof ParseError) throw new Error(`ping: ${target}: ${dst.detail}`);
+    family = echoV4(node, dst);
+  }
+  return new PingRun(node, family, {
     count: options.count ?? 4,
     interval: options.interval ?? NS_PER_S,
     size: options.size ?? 56,

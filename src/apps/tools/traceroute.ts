@@ -6,12 +6,20 @@
  */
 
 import type { Ipv4Delivery } from "../../net/ipv4-stack.js";
+import type { Ipv6Delivery } from "../../net/ipv6-stack.js";
 import type { Node } from "../../net/node.js";
 import type { Timer } from "../../sim/simulator.js";
 import { type Nanos, NS_PER_MS, NS_PER_S } from "../../sim/time.js";
-import { formatIpv4, type Ipv4, parseIpv4Address } from "../../wire/address.js";
+import {
+  formatIpv4,
+  type Ipv4,
+  type Ipv6Address,
+  parseIpv4Address,
+  parseIpv6Address,
+} from "../../wire/address.js";
 import { getU16 } from "../../wire/bytes.js";
 import type { Icmpv4Record } from "../../wire/icmpv4.js";
+import type { Icmpv6Record } from "../../wire/icmpv6.js";
 import { IP_PROTOCOL_UDP } from "../../wire/ipv4.js";
 import { ParseError } from "../../wire/parse-error.js";
 import { emitUdp } from "../../wire/udp.js";
@@ -33,7 +41,25 @@ export interface TracerouteOptions {
 export interface TracerouteHop {
   ttl: number;
   /** Per probe: the answering address and RTT in ms, or undefined for a timeout. */
-  probes: ({ from: Ipv4; rtt: number; reached: boolean; note: string } | undefined)[];
+  probes: ({ from: string; rtt: number; reached: boolean; note: string } | undefined)[];
+}
+
+/** An answer to a probe: who sent it, whether it came from the destination, traceroute's note. */
+interface ProbeAnswer {
+  from: string;
+  reached: boolean;
+  note: string;
+}
+
+/** What traceroute needs from one IP family. */
+interface ProbeFamily {
+  target: string;
+  /** Sends one UDP probe; false when there is no route. */
+  send(srcPort: number, dstPort: number, ttl: number, payload: Uint8Array): boolean;
+  /** Subscribes to ICMP errors about probes from `srcPort`, with the probe's destination port. */
+  listen(srcPort: number, fn: (dstPort: number, answer: ProbeAnswer) => void): () => void;
+  /** Bytes of IP and UDP headers (28 for IPv4, 48 for IPv6). */
+  headerBytes: number;
 }
 
 export class TracerouteRun {
@@ -52,17 +78,28 @@ export class TracerouteRun {
 
   constructor(
     private readonly node: Node,
-    readonly target: Ipv4,
+    private readonly family: ProbeFamily,
     private readonly opts: Required<TracerouteOptions>,
   ) {
     this.port = opts.port;
     this.srcPort = 32768 + node.sim.rng(`node:${node.name}:traceroute`).nextInt(28232);
     this.timer = node.sim.timer(() => this.record(undefined));
+    const t = family.target;
     this.output.push(
-      `traceroute to ${formatIpv4(target)} (${formatIpv4(target)}), ${opts.maxHops} hops max, ${opts.size} byte packets`,
+      `traceroute to ${t} (${t}), ${opts.maxHops} hops max, ${opts.size} byte packets`,
     );
-    this.unsubscribe = node.ipv4.onIcmp((msg, d) => this.onIcmp(msg, d));
+    this.unsubscribe = family.listen(this.srcPort, (port, answer) => {
+      // Only the answer to the probe in flight counts; late answers are ignored, as Linux does.
+      if (!this.finished && port === this.port) {
+        this.record({ ...answer, rtt: (this.node.sim.now - this.sentAt) / NS_PER_MS });
+      }
+    });
     this.sendProbe();
+  }
+
+  /** The destination, as given. */
+  get target(): string {
+    return this.family.target;
   }
 
   onDone(fn: (run: TracerouteRun) => void): void {
@@ -76,48 +113,14 @@ export class TracerouteRun {
 
   private sendProbe(): void {
     if (this.probe === 0) this.hops.push({ ttl: this.ttl, probes: [] });
-    const payload = new Uint8Array(Math.max(0, this.opts.size - 28));
+    const payload = new Uint8Array(Math.max(0, this.opts.size - this.family.headerBytes));
     for (let i = 0; i < payload.length; i++) payload[i] = 0x40 + (i & 0x1f);
-    const path = this.node.ipv4.pathTo(this.target);
-    if (path === undefined) {
+    this.sentAt = this.node.sim.now;
+    if (!this.family.send(this.srcPort, this.port, this.ttl, payload)) {
       this.output.push("connect: Network is unreachable");
       return this.finish();
     }
-    const udp = emitUdp(
-      { srcPort: this.srcPort, dstPort: this.port, checksum: 0, payload },
-      { family: 4, src: path.src, dst: this.target },
-    );
-    this.sentAt = this.node.sim.now;
-    this.node.ipv4.send({
-      dst: this.target,
-      protocol: IP_PROTOCOL_UDP,
-      payload: udp,
-      ttl: this.ttl,
-      src: path.src,
-    });
     this.timer.set(this.opts.wait);
-  }
-
-  private onIcmp(msg: Icmpv4Record, d: Ipv4Delivery): void {
-    if (this.finished) return;
-    if (msg.type !== "time-exceeded" && msg.type !== "destination-unreachable") return;
-    const q = msg.original;
-    if (q.length < 28 || q[9] !== IP_PROTOCOL_UDP) return;
-    const hl = (q[0]! & 0x0f) * 4;
-    if (q.length < hl + 8) return;
-    // Only the answer to the probe in flight counts; late answers are ignored, as Linux does.
-    if (getU16(q, hl) !== this.srcPort || getU16(q, hl + 2) !== this.port) return;
-    const rtt = (this.node.sim.now - this.sentAt) / NS_PER_MS;
-    let note = "";
-    let reached = false;
-    if (msg.type === "destination-unreachable") {
-      reached = msg.code === 3 || d.src === this.target;
-      // traceroute's annotations for other unreachable codes.
-      note =
-        { 0: " !N", 1: " !H", 2: " !P", 4: " !F", 13: " !X" }[msg.code as 0] ??
-        (msg.code === 3 ? "" : ` !<${msg.code}>`);
-    }
-    this.record({ from: d.src, rtt, reached, note });
   }
 
   private record(result: TracerouteHop["probes"][number]): void {
@@ -140,13 +143,13 @@ export class TracerouteRun {
   /** " 1  10.0.1.2  10.001 ms  10.001 ms  10.001 ms", a new address starting its own group. */
   private formatHop(hop: TracerouteHop): string {
     let line = `${String(hop.ttl).padStart(2)} `;
-    let last: Ipv4 | undefined;
+    let last: string | undefined;
     for (const p of hop.probes) {
       if (p === undefined) {
         line += " *";
         continue;
       }
-      if (p.from !== last) line += ` ${formatIpv4(p.from)}`;
+      if (p.from !== last) line += ` ${p.from}`;
       last = p.from;
       line += `  ${ms3(p.rtt)} ms${p.note}`;
     }
@@ -162,19 +165,102 @@ export class TracerouteRun {
   }
 }
 
-/** Starts a traceroute from `node` to `target` (dotted quad). Throws on a malformed address. */
+const NOTES4: Record<number, string> = { 0: " !N", 1: " !H", 2: " !P", 4: " !F", 13: " !X" };
+const NOTES6: Record<number, string> = { 0: " !N", 1: " !X", 2: " !S", 3: " !H" };
+
+/** UDP probes over IPv4; answers are ICMP time exceeded and destination unreachable. */
+function probesV4(node: Node, target: Ipv4): ProbeFamily {
+  return {
+    target: formatIpv4(target),
+    headerBytes: 28,
+    send(srcPort, dstPort, ttl, payload) {
+      const path = node.ipv4.pathTo(target);
+      if (path === undefined) return false;
+      const udp = emitUdp(
+        { srcPort, dstPort, checksum: 0, payload },
+        { family: 4, src: path.src, dst: target },
+      );
+      node.ipv4.send({ dst: target, protocol: IP_PROTOCOL_UDP, payload: udp, ttl, src: path.src });
+      return true;
+    },
+    listen(srcPort, fn) {
+      return node.ipv4.onIcmp((msg: Icmpv4Record, d: Ipv4Delivery) => {
+        if (msg.type !== "time-exceeded" && msg.type !== "destination-unreachable") return;
+        const q = msg.original;
+        if (q.length < 28 || q[9] !== IP_PROTOCOL_UDP) return;
+        const hl = (q[0]! & 0x0f) * 4;
+        if (q.length < hl + 8 || getU16(q, hl) !== srcPort) return;
+        let note = "";
+        let reached = false;
+        if (msg.type === "destination-unreachable") {
+          reached = msg.code === 3 || d.src === target;
+          note = msg.code === 3 ? "" : (NOTES4[msg.code] ?? ` !<${msg.code}>`);
+        }
+        fn(getU16(q, hl + 2), { from: formatIpv4(d.src), reached, note });
+      });
+    },
+  };
+}
+
+/** UDP probes over IPv6 (traceroute6); answers are ICMPv6 errors. */
+function probesV6(node: Node, target: Ipv6Address): ProbeFamily {
+  return {
+    target: target.toString(),
+    headerBytes: 48,
+    send(srcPort, dstPort, ttl, payload) {
+      const path = node.ipv6.pathTo(target);
+      if (path === undefined) return false;
+      const udp = emitUdp(
+        { srcPort, dstPort, checksum: 0, payload },
+        { family: 6, src: path.src, dst: target },
+      );
+      node.ipv6.send({
+        dst: target,
+        protocol: IP_PROTOCOL_UDP,
+        payload: udp,
+        hopLimit: ttl,
+        src: path.src,
+      });
+      return true;
+    },
+    listen(srcPort, fn) {
+      return node.ipv6.onIcmp((msg: Icmpv6Record, d: Ipv6Delivery) => {
+        if (msg.type !== "time-exceeded" && msg.type !== "destination-unreachable") return;
+        const q = msg.original;
+        if (q.length < 48 || q[6] !== IP_PROTOCOL_UDP || getU16(q, 40) !== srcPort) return;
+        let note = "";
+        let reached = false;
+        if (msg.type === "destination-unreachable") {
+          reached = msg.code === 4 || d.src.equals(target);
+          note = msg.code === 4 ? "" : (NOTES6[msg.code] ?? ` !<${msg.code}>`);
+        }
+        fn(getU16(q, 42), { from: d.src.toString(), reached, note });
+      });
+    },
+  };
+}
+
+/** Starts a traceroute from `node` to `target` (IPv4 or IPv6 text). Throws on a malformed address. */
 export function traceroute(
   node: Node,
   target: string,
   options: TracerouteOptions = {},
 ): TracerouteRun {
-  const dst = parseIpv4Address(target);
-  if (dst instanceof ParseError) throw new Error(`traceroute: ${target}: ${dst.detail}`);
-  return new TracerouteRun(node, dst, {
+  let family: ProbeFamily;
+  if (target.includes(":")) {
+    const dst = parseIpv6Address(target);
+    if (dst instanceof ParseError) throw new Error(`traceroute: ${target}: ${dst.detail}`);
+    family = probesV6(node, dst);
+  } else {
+    const dst = parseIpv4Address(target);
+    if (dst instanceof ParseError) throw new Error(`traceroute: ${target}: ${dst.detail}`);
+    family = probesV4(node, dst);
+  }
+  return new TracerouteRun(node, family, {
     maxHops: options.maxHops ?? 30,
     probes: options.probes ?? 3,
     wait: options.wait ?? 5 * NS_PER_S,
-    size: options.size ?? 60,
+    size: options.size ?? (target.includes(":") ? 80 : 60),
     port: options.port ?? 33434,
   });
 }
