@@ -69,7 +69,7 @@ export interface Ipv4Record {
   src: Ipv4;
   dst: Ipv4;
   /** Options in wire order, without EOL and padding. */
-  options: Ipv4Option[];
+  options: readonly Ipv4Option[];
   /** The payload, a view into the parsed buffer (not a copy). */
   payload: Uint8Array;
 }
@@ -240,7 +240,7 @@ export interface ParseIpv4Options {
  * Parses an IPv4 datagram at the start of `bytes`. Bytes past total length (link-layer padding)
  * are ignored. The reserved flag bit is ignored and not kept.
  */
-export function parseIpv4(bytes: Uint8Array, opts: ParseIpv4Options = {}): Ipv4Record | ParseError {
+export function parseIpv4(bytes: Uint8Array, opts?: ParseIpv4Options): Ipv4Record | ParseError {
   if (bytes.length < 1) return truncated("ipv4", "header", 0, IPV4_HEADER_MIN, 0);
   const view = new Ipv4View(bytes);
   if (view.version !== 4) {
@@ -256,17 +256,18 @@ export function parseIpv4(bytes: Uint8Array, opts: ParseIpv4Options = {}): Ipv4R
   if (hl > bytes.length) {
     return truncated("ipv4", "options", F.options, hl - IPV4_HEADER_MIN, bytes.length - F.options);
   }
-  if (opts.verifyChecksum !== false && !view.verifyChecksum()) {
+  if (opts?.verifyChecksum !== false && !view.verifyChecksum()) {
     return new ParseError("ipv4", "headerChecksum", F.checksum, "checksum", "does not verify");
   }
   const total = view.totalLength;
   if (total < hl) {
     return invalid("ipv4", "totalLength", F.totalLength, `${total} is below header length ${hl}`);
   }
-  if (total > bytes.length && opts.allowPartial !== true) {
+  if (total > bytes.length && opts?.allowPartial !== true) {
     return truncated("ipv4", "payload", hl, total - hl, bytes.length - hl);
   }
-  const options = parseOptions(bytes, hl);
+  // Most datagrams carry no options: share one empty list instead of allocating.
+  const options = hl === IPV4_HEADER_MIN ? NO_OPTIONS : parseOptions(bytes, hl);
   if (options instanceof ParseError) return options;
   return {
     dscp: view.dscp,
@@ -286,6 +287,8 @@ export function parseIpv4(bytes: Uint8Array, opts: ParseIpv4Options = {}): Ipv4R
 }
 
 /** Decodes the options area bytes[20..hl), checking each option's length. */
+const NO_OPTIONS: readonly Ipv4Option[] = Object.freeze([]);
+
 function parseOptions(bytes: Uint8Array, hl: number): Ipv4Option[] | ParseError {
   const options: Ipv4Option[] = [];
   let i: number = F.options;
