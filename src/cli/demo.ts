@@ -7,8 +7,8 @@ import { ping } from "../apps/tools/ping.js";
 import { traceroute } from "../apps/tools/traceroute.js";
 import { installGlobalRoutes } from "../net/global-routing.js";
 import { Network } from "../net/network.js";
-import type { PacketEvent } from "../net/packet-events.js";
 import { formatTime, ms } from "../sim/time.js";
+import { NetworkCapture } from "../trace/capture.js";
 import { summarizeFrame, summarizeIp } from "../trace/summary.js";
 
 /** The default seed: one of the four pings is lost on the way, which is the point of the demo. */
@@ -16,8 +16,8 @@ export const DEMO_SEED = 2;
 
 export interface DemoOptions {
   seed?: number;
-  /** Where to write the capture (none when undefined). */
-  write?: (events: PacketEvent[]) => string | undefined;
+  /** Saves the capture of every interface and returns where it went (nothing saved when unset). */
+  write?: (capture: NetworkCapture) => string | undefined;
   out?: (line: string) => void;
 }
 
@@ -48,10 +48,12 @@ export function runDemo(options: DemoOptions = {}): string[] {
     options.out?.(l);
   };
   const net = demoNetwork(options.seed ?? DEMO_SEED);
-  const captured: PacketEvent[] = [];
+  // A capture copies every packet, so only take one when it will be saved.
+  const capture = options.write !== undefined ? new NetworkCapture(net) : undefined;
+  let transmitted = 0;
   let printing = true;
   net.events.subscribe((e) => {
-    captured.push(e);
+    if (e.kind === "transmit") transmitted++;
     if (!printing) return;
     if (e.kind === "transmit") {
       const what = e.framing === "ethernet" ? summarizeFrame(e.packet) : summarizeIp(e.packet);
@@ -76,10 +78,11 @@ export function runDemo(options: DemoOptions = {}): string[] {
   net.sim.run();
   for (const l of t.output) out(l);
   out("");
-  const file = options.write?.(captured);
+  capture?.stop();
+  const file = capture !== undefined ? options.write?.(capture) : undefined;
   if (file) out(`capture of every interface written to ${file} (open it with Wireshark)`);
   out(
-    `${net.sim.eventsExecuted} events simulated, ${captured.filter((e) => e.kind === "transmit").length} packets sent, virtual time ${formatTime(net.sim.now)} s`,
+    `${net.sim.eventsExecuted} events simulated, ${transmitted} packets sent, virtual time ${formatTime(net.sim.now)} s`,
   );
   return lines;
 }

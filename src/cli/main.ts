@@ -3,7 +3,13 @@
  * The `wirelab` command. For now: `wirelab demo` (what `npm start` runs) and `--help`; the full
  * command set (run, ping, traceroute, dig, curl, geo, bench) arrives with scenarios.
  */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { writeCaptureFile } from "../trace/pcap-file.js";
 import { DEMO_SEED, runDemo } from "./demo.js";
+
+/** Where `wirelab demo` writes its capture unless told otherwise. */
+const DEMO_PCAP = "out/demo.pcapng";
 
 const HELP = `wirelab: the Internet's protocols in a deterministic simulated internet
 
@@ -24,6 +30,7 @@ function main(argv: string[]): number {
   }
   if (cmd === "demo") {
     let seed = DEMO_SEED;
+    let pcap = DEMO_PCAP;
     for (let i = 0; i < rest.length; i++) {
       if (rest[i] === "--seed") {
         const v = Number(rest[++i]);
@@ -34,12 +41,27 @@ function main(argv: string[]): number {
           return 2;
         }
         seed = v;
+      } else if (rest[i] === "--pcap") {
+        const file = rest[++i];
+        if (file === undefined || file === "") {
+          process.stderr.write("wirelab demo: --pcap needs a file name\n");
+          return 2;
+        }
+        pcap = file;
       } else {
         process.stderr.write(`wirelab demo: unknown option "${rest[i]}"\n${HELP}`);
         return 2;
       }
     }
-    runDemo({ seed, out: (l) => process.stdout.write(`${l}\n`) });
+    runDemo({
+      seed,
+      out: (l) => process.stdout.write(`${l}\n`),
+      write: (capture) => {
+        mkdirSync(dirname(pcap), { recursive: true });
+        writeCaptureFile(pcap, capture.toPcapng());
+        return pcap;
+      },
+    });
     return 0;
   }
   process.stderr.write(`wirelab: unknown command "${cmd}"\n\n${HELP}`);
