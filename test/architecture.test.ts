@@ -42,6 +42,9 @@ function imports(text: string): string[] {
   return specs;
 }
 
+/** Package entry points at the top of src/: the portable engine and the Node-only helpers. */
+const ENTRY_POINTS = ["index.ts", "node.ts"];
+
 /** Ambient time and randomness, banned in the engine. */
 const AMBIENT =
   /\b(Math\.random|Date\.now|performance\.now|setTimeout|setInterval|setImmediate|new Date\(\))/;
@@ -57,7 +60,7 @@ describe("architecture", () => {
   it("has source files in known layers only", () => {
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) {
-      if (f.rel === "index.ts") continue;
+      if (ENTRY_POINTS.includes(f.rel)) continue;
       expect(RANK[f.layer], `${f.rel} is not in a known layer`).toBeDefined();
     }
   });
@@ -65,7 +68,7 @@ describe("architecture", () => {
   it("never imports upward", () => {
     const violations: string[] = [];
     for (const f of files) {
-      if (f.rel === "index.ts") continue;
+      if (ENTRY_POINTS.includes(f.rel)) continue;
       for (const spec of imports(f.text)) {
         if (!spec.startsWith(".")) continue;
         const target = relative(SRC, resolve(join(SRC, f.rel, ".."), spec)).split("/")[0]!;
@@ -100,6 +103,25 @@ describe("architecture", () => {
       });
     }
     expect(violations).toEqual([]);
+  });
+
+  it("keeps the package's main entry (src/index.ts) free of Node: nothing it reaches imports node:", () => {
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    const seen = new Set<string>();
+    const offenders: string[] = [];
+    const visit = (path: string) => {
+      if (seen.has(path)) return;
+      seen.add(path);
+      const f = byPath.get(path);
+      if (!f) return;
+      for (const spec of imports(f.text)) {
+        if (spec.startsWith("node:")) offenders.push(`${f.rel} imports ${spec}`);
+        else if (spec.startsWith(".")) visit(resolve(join(path, ".."), spec.replace(/\.js$/, ".ts")));
+      }
+    };
+    visit(join(SRC, "index.ts"));
+    expect(seen.size).toBeGreaterThan(20);
+    expect(offenders).toEqual([]);
   });
 
   it("detects a violation when one is planted (the checks can fail)", () => {

@@ -55,14 +55,11 @@ export function runDemo(options: DemoOptions = {}): string[] {
   net.events.subscribe((e) => {
     if (e.kind === "transmit") transmitted++;
     if (!printing) return;
-    if (e.kind === "transmit") {
-      const what = e.framing === "ethernet" ? summarizeFrame(e.packet) : summarizeIp(e.packet);
-      out(`${formatTime(e.time)}  ${`${e.node}:${e.iface}`.padEnd(8)} > ${what}`);
-    } else if (e.kind === "drop") {
-      out(
-        `${formatTime(e.time)}  ${`${e.node}:${e.iface ?? ""}`.padEnd(8)} x DROPPED (${e.reason})`,
-      );
-    }
+    if (e.kind !== "transmit" && e.kind !== "drop") return;
+    const what = e.framing === "ethernet" ? summarizeFrame(e.packet) : summarizeIp(e.packet);
+    const where = `${e.node}:${e.iface ?? ""}`.padEnd(8);
+    if (e.kind === "transmit") out(`${formatTime(e.time)}  ${where} > ${what}`);
+    else out(`${formatTime(e.time)}  ${where} x DROPPED (${e.reason}): ${what}`);
   });
   out("wirelab demo: h1 -- r1 -- r2 -- r3 -- h2 (5 ms per link, 100 Mbit/s, 10% loss on r1-r2)");
   out("");
