@@ -1,0 +1,3 @@
+export * from "./rip/rip.js";
+export * from "./tools/ping.js";
+export * from "./tools/traceroute.js";
