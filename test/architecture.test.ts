@@ -116,7 +116,8 @@ describe("architecture", () => {
       if (!f) return;
       for (const spec of imports(f.text)) {
         if (spec.startsWith("node:")) offenders.push(`${f.rel} imports ${spec}`);
-        else if (spec.startsWith(".")) visit(resolve(join(path, ".."), spec.replace(/\.js$/, ".ts")));
+        else if (spec.startsWith("."))
+          visit(resolve(join(path, ".."), spec.replace(/\.js$/, ".ts")));
       }
     };
     visit(join(SRC, "index.ts"));

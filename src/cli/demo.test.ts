@@ -15,7 +15,7 @@ describe("npm start demo", () => {
 
   it("hands a capture of every interface to the writer, and says where it went", () => {
     let interfaces: string[] = [];
-    let bytes = new Uint8Array(0);
+    let bytes: Uint8Array = new Uint8Array(0);
     let firstPcap: Uint8Array | undefined;
     const lines = runDemo({
       write: (capture) => {

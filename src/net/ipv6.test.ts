@@ -69,15 +69,13 @@ describe("IPv6", () => {
         { hopLimit: 1 },
       );
     net.route("h1", "::/0", "2001:db8:1::ff");
-    net
-      .node("h1")
-      .ipv6.sendIcmp(Ipv6Address.of("2001:db8:99::1"), {
-        type: "echo-request",
-        checksum: 0,
-        identifier: 1,
-        sequence: 2,
-        data,
-      });
+    net.node("h1").ipv6.sendIcmp(Ipv6Address.of("2001:db8:99::1"), {
+      type: "echo-request",
+      checksum: 0,
+      identifier: 1,
+      sequence: 2,
+      data,
+    });
     net.sim.run();
     expect(got.map((g) => [g.from, g.msg.type, (g.msg as { code?: number }).code])).toEqual([
       ["2001:db8:1::ff", "time-exceeded", 0],
