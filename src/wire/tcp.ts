@@ -68,7 +68,7 @@ export interface TcpRecord {
   urgentPointer: number;
   /** Options in wire order, without EOL and padding. */
   options: readonly TcpOption[];
-  /** The data, a view into the parsed buffer (not a copy). */
+  /** The data, a view into the parsed buffer (not a copy); a shared empty array when none. */
   payload: Uint8Array;
 }
 
@@ -203,9 +203,13 @@ export function parseTcp(bytes: Uint8Array, pseudo?: PseudoHeader): TcpRecord | 
     checksum: getU16(bytes, F.checksum),
     urgentPointer: getU16(bytes, F.urgentPointer),
     options,
-    payload: bytes.subarray(hl, n),
+    // Pure ACKs are the commonest segment: share one empty array rather than make a subarray.
+    payload: hl === n ? NO_PAYLOAD : bytes.subarray(hl, n),
   };
 }
+
+/** The payload of every segment that carries no data (length 0, so it cannot be written to). */
+const NO_PAYLOAD = new Uint8Array(0);
 
 /** Header length for `r`: 20 bytes plus options padded to a 32-bit boundary. */
 export function tcpHeaderLength(r: TcpRecord): number {
