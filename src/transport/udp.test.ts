@@ -11,10 +11,19 @@ function net(opts: { loss?: number; corrupt?: number } = {}): Network {
   n.addHost("a");
   n.addHost("b");
   n.addRouter("r");
-  n.connect("a", "r", { delay: ms(2), addresses: ["10.0.1.1/24", "10.0.1.254/24"] });
+  n.connect("a", "r", {
+    delay: ms(2),
+    addresses: [
+      ["10.0.1.1/24", "fd00:1::1/64"],
+      ["10.0.1.254/24", "fd00:1::ff/64"],
+    ],
+  });
   n.connect("r", "b", {
     delay: ms(2),
-    addresses: ["10.0.2.254/24", "10.0.2.1/24"],
+    addresses: [
+      ["10.0.2.254/24", "fd00:2::ff/64"],
+      ["10.0.2.1/24", "fd00:2::1/64"],
+    ],
     impairments: { loss: opts.loss ?? 0, corrupt: opts.corrupt ?? 0 },
   });
   installGlobalRoutes(n);
@@ -118,5 +127,28 @@ describe("UDP", () => {
     expect(corrupted).toBeGreaterThan(30);
     expect(rejected).toBe(corrupted);
     expect(got.length).toBe(100 - corrupted);
+  });
+
+  it("works over IPv6 too, with its own port space and ICMPv6 errors", () => {
+    const n = net();
+    const b = udp(n.node("b"));
+    const server = bound(b.bind(7, "::"));
+    bound(b.bind(7)); // IPv4 port 7 is separate
+    server.onMessage((m) => server.send(m.data, m.from.port, m.from.address));
+    const client = bound(udp(n.node("a")).bind(0, "::"));
+    expect(client.family).toBe(6);
+    const got: UdpMessage[] = [];
+    client.onMessage((m) => got.push(m));
+    const errors: UdpSocketError[] = [];
+    client.onError((e) => errors.push(e));
+    client.send(new TextEncoder().encode("six"), 7, "fd00:2::1");
+    client.send(new Uint8Array(1), 9, "fd00:2::1");
+    expect(client.send(new Uint8Array(1), 9, "10.0.2.1")?.code).toBe("EINVAL");
+    expect(client.send(new Uint8Array(65_528), 9, "fd00:2::1")?.code).toBe("EMSGSIZE");
+    n.sim.run();
+    expect(got.map((m) => [new TextDecoder().decode(m.data), m.from.address, m.ttl])).toEqual([
+      ["six", "fd00:2::1", 63],
+    ]);
+    expect(errors.map((e) => [e.error.code, e.peer.port])).toEqual([["ECONNREFUSED", 9]]);
   });
 });

@@ -3,14 +3,23 @@
  * datagrams (exact address first, then the wildcard), checksums on send and on receipt, ICMP port
  * unreachable for datagrams nobody listens for (RFC 1122 §4.1.3.1), and ICMP errors about our own
  * datagrams handed back to the socket that sent them. Datagrams up to 65,507 bytes go out over
- * IPv4, fragmented by the IP layer below when they exceed the MTU.
+ * IPv4 (65,527 over IPv6), fragmented by the IP layer below when they exceed the MTU. The two
+ * families have separate port spaces, as Linux with IPV6_V6ONLY set: "::" does not catch IPv4.
  */
 import type { Interface } from "../net/interface.js";
 import type { Ipv4Delivery } from "../net/ipv4-stack.js";
+import type { Ipv6Delivery } from "../net/ipv6-stack.js";
 import type { Node } from "../net/node.js";
-import { formatIpv4, type Ipv4, parseIpv4Address } from "../wire/address.js";
+import {
+  formatIpv4,
+  type Ipv4,
+  Ipv6Address,
+  parseIpv4Address,
+  parseIpv6Address,
+} from "../wire/address.js";
 import { getU16, getU32 } from "../wire/bytes.js";
 import type { Icmpv4Record } from "../wire/icmpv4.js";
+import type { Icmpv6Record } from "../wire/icmpv6.js";
 import { IP_PROTOCOL_UDP } from "../wire/ipv4.js";
 import { ParseError } from "../wire/parse-error.js";
 import { emitUdp, parseUdp } from "../wire/udp.js";
@@ -19,6 +28,8 @@ import { PortTable } from "./ports.js";
 
 /** Largest UDP payload over IPv4: 65,535 - 20 (IP header) - 8 (UDP header). */
 export const UDP_MAX_PAYLOAD_V4 = 65_507;
+/** Largest UDP payload over IPv6 without jumbograms: 65,535 - 8 (RFC 8200 payload length). */
+export const UDP_MAX_PAYLOAD_V6 = 65_527;
 
 /** An address and port, as text and number. */
 export interface Endpoint {
@@ -64,8 +75,10 @@ export class UdpSocket {
 
   constructor(
     private readonly layer: UdpLayer,
-    /** Bound address ("" for any) and port. */
+    /** Bound address ("0.0.0.0" or "::" for any) and port. */
     readonly local: Endpoint,
+    /** IP family of the socket. */
+    readonly family: 4 | 6 = 4,
   ) {}
 
   get closed(): boolean {
@@ -82,9 +95,10 @@ export class UdpSocket {
 
   /** Sets the default destination; `send` without an address then goes there. */
   connect(port: number, address: string): TransportError | undefined {
-    const a = parseIpv4Address(address);
-    if (a instanceof ParseError) return new TransportError("EINVAL", `bad address "${address}"`);
-    this.remote = { address: formatIpv4(a), port };
+    const a = canonical(address, this.family);
+    if (a === undefined)
+      return new TransportError("EINVAL", `bad ${familyName(this.family)} address "${address}"`);
+    this.remote = { address: a, port };
     return undefined;
   }
 
@@ -135,6 +149,26 @@ export function udp(node: Node): UdpLayer {
   return l;
 }
 
+function familyName(f: 4 | 6): string {
+  return f === 4 ? "IPv4" : "IPv6";
+}
+
+/** Canonical text of an address of the given family, or undefined when it is not one. */
+function canonical(address: string, family: 4 | 6): string | undefined {
+  if (family === 4) {
+    const a = parseIpv4Address(address);
+    return a instanceof ParseError ? undefined : formatIpv4(a);
+  }
+  const a = parseIpv6Address(address);
+  return a instanceof ParseError ? undefined : a.toString();
+}
+
+const UNREACHABLE6_ERRORS: Record<number, TransportErrorCode> = {
+  0: "ENETUNREACH",
+  3: "EHOSTUNREACH",
+  4: "ECONNREFUSED",
+};
+
 const UNREACHABLE_ERRORS: Record<number, TransportErrorCode> = {
   0: "ENETUNREACH",
   1: "EHOSTUNREACH",
@@ -143,42 +177,64 @@ const UNREACHABLE_ERRORS: Record<number, TransportErrorCode> = {
 };
 
 export class UdpLayer {
-  private readonly ports: PortTable<UdpSocket>;
+  private readonly ports4: PortTable<UdpSocket>;
+  private readonly ports6: PortTable<UdpSocket>;
 
   constructor(private readonly node: Node) {
-    this.ports = new PortTable(node.sim.rng(`node:${node.name}:udp-ports`));
-    node.ipv4.register(IP_PROTOCOL_UDP, (d) => this.input(d));
-    node.ipv4.onIcmp((msg, d) => this.icmpError(msg, d));
+    this.ports4 = new PortTable(node.sim.rng(`node:${node.name}:udp-ports`));
+    this.ports6 = new PortTable(node.sim.rng(`node:${node.name}:udp6-ports`));
+    node.ipv4.register(IP_PROTOCOL_UDP, (d) => this.input4(d));
+    node.ipv4.onIcmp((msg, d) => this.icmpError4(msg, d));
+    node.ipv6.register(IP_PROTOCOL_UDP, (d) => this.input6(d));
+    node.ipv6.onIcmp((msg, d) => this.icmpError6(msg, d));
     node.onUpDown((up) => {
       // A crash kills every process, and with them their sockets.
-      if (!up) this.ports.clear();
+      if (!up) {
+        this.ports4.clear();
+        this.ports6.clear();
+      }
     });
   }
 
-  /** Binds a socket; port 0 picks an ephemeral port, address "" means any local address. */
+  /**
+   * Binds a socket; port 0 picks an ephemeral port. The address picks the family: "" or
+   * "0.0.0.0" for any IPv4 address, "::" for any IPv6 address, or one of the node's addresses.
+   */
   bind(port = 0, address = ""): UdpSocket | TransportError {
+    const family: 4 | 6 = address.includes(":") ? 6 : 4;
+    const any = address === "" || address === "0.0.0.0" || address === "::";
     let addrKey = "";
-    if (address !== "" && address !== "0.0.0.0") {
-      const a = parseIpv4Address(address);
-      if (a instanceof ParseError) return new TransportError("EINVAL", `bad address "${address}"`);
-      if (!this.node.ipv4.isLocal(a)) {
+    if (!any) {
+      const a = canonical(address, family);
+      if (a === undefined) return new TransportError("EINVAL", `bad address "${address}"`);
+      const local =
+        family === 4
+          ? this.node.ipv4.isLocal(parseIpv4Address(a) as number)
+          : this.node.ipv6.isLocal(parseIpv6Address(a) as Ipv6Address);
+      if (!local) {
         return new TransportError(
           "EADDRNOTAVAIL",
           `${address} is not an address of ${this.node.name}`,
         );
       }
-      addrKey = formatIpv4(a);
+      addrKey = a;
     }
     if (!Number.isInteger(port) || port < 0 || port > 0xffff) {
       return new TransportError("EINVAL", `bad port ${port}`);
     }
-    const p = port === 0 ? this.ports.ephemeral(addrKey) : port;
+    const ports = family === 4 ? this.ports4 : this.ports6;
+    const p = port === 0 ? ports.ephemeral(addrKey) : port;
     if (p === undefined) return new TransportError("EAGAIN", "no ephemeral port is free");
-    const socket = new UdpSocket(this, { address: addrKey === "" ? "0.0.0.0" : addrKey, port: p });
-    if (!this.ports.bind(addrKey, p, socket)) {
+    const anyText = family === 4 ? "0.0.0.0" : "::";
+    const socket = new UdpSocket(
+      this,
+      { address: addrKey === "" ? anyText : addrKey, port: p },
+      family,
+    );
+    if (!ports.bind(addrKey, p, socket)) {
       return new TransportError(
         "EADDRINUSE",
-        `${addrKey || "0.0.0.0"}:${p} is already in use on ${this.node.name}`,
+        `${addrKey || anyText}:${p} is already in use on ${this.node.name}`,
       );
     }
     return socket;
@@ -186,8 +242,10 @@ export class UdpLayer {
 
   /** Called by a socket when it closes. */
   release(socket: UdpSocket): void {
-    const a = socket.local.address === "0.0.0.0" ? "" : socket.local.address;
-    if (this.ports.lookup(a, socket.local.port) === socket) this.ports.unbind(a, socket.local.port);
+    const ports = socket.family === 4 ? this.ports4 : this.ports6;
+    const l = socket.local.address;
+    const a = l === "0.0.0.0" || l === "::" ? "" : l;
+    if (ports.lookup(a, socket.local.port) === socket) ports.unbind(a, socket.local.port);
   }
 
   send(
@@ -197,16 +255,37 @@ export class UdpLayer {
     address: string,
     o: UdpSendOptions,
   ): TransportError | undefined {
+    if (!Number.isInteger(port) || port < 1 || port > 0xffff) {
+      return new TransportError("EINVAL", `bad destination port ${port}`);
+    }
+    const r =
+      socket.family === 4
+        ? this.send4(socket, data, port, address, o)
+        : this.send6(socket, data, port, address, o);
+    if (typeof r !== "string") return r;
+    if (r === "no-route") return new TransportError("ENETUNREACH", `no route to ${address}`);
+    if (r === "down") return new TransportError("ENETDOWN", `${this.node.name} cannot send`);
+    if (r === "too-big")
+      return new TransportError("EMSGSIZE", "datagram exceeds the MTU and DF is set");
+    socket.stats.sent++;
+    return undefined;
+  }
+
+  private send4(
+    socket: UdpSocket,
+    data: Uint8Array,
+    port: number,
+    address: string,
+    o: UdpSendOptions,
+  ): TransportError | string {
     const dst = parseIpv4Address(address);
-    if (dst instanceof ParseError) return new TransportError("EINVAL", `bad address "${address}"`);
+    if (dst instanceof ParseError)
+      return new TransportError("EINVAL", `bad IPv4 address "${address}"`);
     if (data.length > UDP_MAX_PAYLOAD_V4) {
       return new TransportError(
         "EMSGSIZE",
         `${data.length} bytes exceed the UDP maximum of 65,507`,
       );
-    }
-    if (!Number.isInteger(port) || port < 1 || port > 0xffff) {
-      return new TransportError("EINVAL", `bad destination port ${port}`);
     }
     const ipv4 = this.node.ipv4;
     let src: Ipv4 | undefined =
@@ -218,12 +297,12 @@ export class UdpLayer {
       else if (ipv4.isLocal(dst)) src = dst;
       else src = ipv4.pathTo(dst)?.src;
     }
-    if (src === undefined) return new TransportError("ENETUNREACH", `no route to ${address}`);
+    if (src === undefined) return "no-route";
     const payload = emitUdp(
       { srcPort: socket.local.port, dstPort: port, checksum: 0, payload: data },
       { family: 4, src, dst },
     );
-    const r = ipv4.send({
+    return ipv4.send({
       dst,
       src,
       protocol: IP_PROTOCOL_UDP,
@@ -232,15 +311,51 @@ export class UdpLayer {
       ...(o.iface !== undefined ? { iface: o.iface } : {}),
       ...(o.dontFragment !== undefined ? { dontFragment: o.dontFragment } : {}),
     });
-    if (r === "no-route") return new TransportError("ENETUNREACH", `no route to ${address}`);
-    if (r === "down") return new TransportError("ENETDOWN", `${this.node.name} cannot send`);
-    if (r === "too-big")
-      return new TransportError("EMSGSIZE", "datagram exceeds the MTU and DF is set");
-    socket.stats.sent++;
-    return undefined;
   }
 
-  private input(d: Ipv4Delivery): void {
+  private send6(
+    socket: UdpSocket,
+    data: Uint8Array,
+    port: number,
+    address: string,
+    o: UdpSendOptions,
+  ): TransportError | string {
+    const dst = parseIpv6Address(address);
+    if (dst instanceof ParseError)
+      return new TransportError("EINVAL", `bad IPv6 address "${address}"`);
+    if (data.length > UDP_MAX_PAYLOAD_V6) {
+      return new TransportError(
+        "EMSGSIZE",
+        `${data.length} bytes exceed the UDP maximum of 65,527`,
+      );
+    }
+    const ipv6 = this.node.ipv6;
+    let src: Ipv6Address | undefined =
+      socket.local.address === "::"
+        ? undefined
+        : (parseIpv6Address(socket.local.address) as Ipv6Address);
+    if (src === undefined) {
+      if (o.iface !== undefined) src = o.iface.ipv6 ?? o.iface.linkLocal;
+      else if (ipv6.isLocal(dst)) src = dst;
+      else src = ipv6.pathTo(dst)?.src;
+    }
+    if (src === undefined) return "no-route";
+    const payload = emitUdp(
+      { srcPort: socket.local.port, dstPort: port, checksum: 0, payload: data },
+      { family: 6, src, dst },
+    );
+    return ipv6.send({
+      dst,
+      src,
+      protocol: IP_PROTOCOL_UDP,
+      payload,
+      ...(o.ttl !== undefined ? { hopLimit: o.ttl } : {}),
+      ...(o.iface !== undefined ? { iface: o.iface } : {}),
+      ...(o.dontFragment !== undefined ? { dontFragment: o.dontFragment } : {}),
+    });
+  }
+
+  private input4(d: Ipv4Delivery): void {
     const u = parseUdp(d.payload, { family: 4, src: d.src, dst: d.dst });
     if (u instanceof ParseError) {
       return this.node.drop(
@@ -249,7 +364,7 @@ export class UdpLayer {
         d.iface,
       );
     }
-    const socket = this.ports.lookup(formatIpv4(d.dst), u.dstPort);
+    const socket = this.ports4.lookup(formatIpv4(d.dst), u.dstPort);
     if (socket === undefined) {
       this.node.drop(d.packet, "no-listener", d.iface);
       // RFC 1122 §4.1.3.1: port unreachable, except for broadcast and multicast destinations.
@@ -264,28 +379,90 @@ export class UdpLayer {
     });
   }
 
-  private icmpError(msg: Icmpv4Record, d: Ipv4Delivery): void {
+  private input6(d: Ipv6Delivery): void {
+    // RFC 8200 §8.1: the checksum is mandatory over IPv6; parseUdp refuses a zero one.
+    const u = parseUdp(d.payload, { family: 6, src: d.src, dst: d.dst });
+    if (u instanceof ParseError) {
+      return this.node.drop(
+        d.packet,
+        u.reason === "checksum" || u.field === "checksum" ? "bad-checksum" : "bad-header",
+        d.iface,
+      );
+    }
+    const dst = d.dst.toString();
+    const socket = this.ports6.lookup(dst, u.dstPort);
+    if (socket === undefined) {
+      this.node.drop(d.packet, "no-listener", d.iface);
+      // RFC 4443 §3.1: destination unreachable, code 4 (port unreachable).
+      return this.node.ipv6.sendError(d.packet, {
+        type: "destination-unreachable",
+        code: 4,
+        checksum: 0,
+        original: d.packet,
+      });
+    }
+    socket.deliver({
+      data: u.payload,
+      from: { address: d.src.toString(), port: u.srcPort },
+      to: { address: dst, port: u.dstPort },
+      ttl: d.hopLimit,
+      iface: d.iface,
+    });
+  }
+
+  private icmpError4(msg: Icmpv4Record, d: Ipv4Delivery): void {
     if (msg.type !== "destination-unreachable" && msg.type !== "time-exceeded") return;
     const q = msg.original;
     if (q.length < 28 || q[9] !== IP_PROTOCOL_UDP) return;
     const hl = (q[0]! & 0x0f) * 4;
     if (q.length < hl + 4) return;
-    const src = getU32(q, 12);
-    const sport = getU16(q, hl);
-    const socket = this.ports.lookup(formatIpv4(src), sport);
+    const socket = this.ports4.lookup(formatIpv4(getU32(q, 12)), getU16(q, hl));
     if (socket === undefined) return;
     const code: TransportErrorCode =
       msg.type === "time-exceeded"
         ? "EHOSTUNREACH"
         : (UNREACHABLE_ERRORS[msg.code] ?? "EHOSTUNREACH");
     const peer = { address: formatIpv4(getU32(q, 16)), port: getU16(q, hl + 2) };
+    this.report(socket, code, `${msg.type} (code ${msg.code})`, formatIpv4(d.src), peer);
+  }
+
+  private icmpError6(msg: Icmpv6Record, d: Ipv6Delivery): void {
+    if (
+      msg.type !== "destination-unreachable" &&
+      msg.type !== "time-exceeded" &&
+      msg.type !== "packet-too-big"
+    )
+      return;
+    const q = msg.original;
+    // The quoted packet: fixed header, then (without extension headers) the UDP header.
+    if (q.length < 44 || q[6] !== IP_PROTOCOL_UDP) return;
+    const socket = this.ports6.lookup(Ipv6Address.fromBytes(q, 8).toString(), getU16(q, 40));
+    if (socket === undefined) return;
+    const code: TransportErrorCode =
+      msg.type === "packet-too-big"
+        ? "EMSGSIZE"
+        : msg.type === "time-exceeded"
+          ? "EHOSTUNREACH"
+          : (UNREACHABLE6_ERRORS[msg.code] ?? "EHOSTUNREACH");
+    const peer = { address: Ipv6Address.fromBytes(q, 24).toString(), port: getU16(q, 42) };
+    const detail =
+      msg.type === "packet-too-big"
+        ? `packet-too-big (mtu ${msg.mtu})`
+        : `${msg.type} (code ${msg.code})`;
+    this.report(socket, code, detail, d.src.toString(), peer);
+  }
+
+  private report(
+    socket: UdpSocket,
+    code: TransportErrorCode,
+    what: string,
+    reporter: string,
+    peer: Endpoint,
+  ): void {
     socket.fail({
-      error: new TransportError(
-        code,
-        `${msg.type} (code ${msg.code}) from ${formatIpv4(d.src)} for ${peer.address}:${peer.port}`,
-      ),
+      error: new TransportError(code, `${what} from ${reporter} for ${peer.address}:${peer.port}`),
       peer,
-      reporter: formatIpv4(d.src),
+      reporter,
     });
   }
 }
