@@ -1,2 +1,3 @@
-/** Node-only helpers: writing captures to files. */
+/** Node-only parts: the Node-shaped socket facades and writing captures to files. */
+export * from "./socket/node/dgram.js";
 export * from "./trace/pcap-file.js";
