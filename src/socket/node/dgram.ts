@@ -31,6 +31,12 @@ export interface RemoteInfo {
 
 type SocketType = "udp4" | "udp6";
 
+/** What `send` accepts as a message. */
+export type DgramPayload = Uint8Array | string | (Uint8Array | string)[];
+
+/** Called once a datagram has been handed to the network, or failed to be. */
+export type SendCallback = (error: Error | null, bytes?: number) => void;
+
 /** Node's dgram.Socket, on a simulated host. */
 export class DgramSocket extends EventEmitter {
   private socket: UdpSocket | undefined;
@@ -76,7 +82,18 @@ export class DgramSocket extends EventEmitter {
   }
 
   /** send(msg[, offset, length][, port][, address][, callback]) */
-  send(msg: Uint8Array | string | (Uint8Array | string)[], ...rest: unknown[]): void {
+  send(msg: DgramPayload, port?: number, address?: string, callback?: SendCallback): void;
+  send(msg: DgramPayload, port: number, callback: SendCallback): void;
+  send(msg: DgramPayload, callback: SendCallback): void;
+  send(
+    msg: DgramPayload,
+    offset: number,
+    length: number,
+    port?: number,
+    address?: string,
+    callback?: SendCallback,
+  ): void;
+  send(msg: DgramPayload, ...rest: unknown[]): void {
     const cb =
       typeof rest[rest.length - 1] === "function"
         ? (rest.pop() as (e: Error | null, n?: number) => void)
