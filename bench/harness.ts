@@ -8,8 +8,10 @@ export interface Figure {
   name: string;
   value: number;
   unit: string;
-  /** The target, when it names one, in the same unit (higher is better). */
+  /** The target, when it names one, in the same unit. */
   target?: number;
+  /** True when smaller values are better (times, memory); the target is then a ceiling. */
+  lowerIsBetter?: boolean;
   /** Free-form context: what was compared, the ratio to an alternative. */
   note?: string;
 }

@@ -5,10 +5,11 @@
 import { cpus, totalmem } from "node:os";
 import type { Figure, Suite } from "./harness.js";
 import { kernelSuite } from "./kernel.js";
+import { lpmSuite } from "./lpm.js";
 import { netSuite } from "./net.js";
 import { wireSuite } from "./wire.js";
 
-const SUITES: Suite[] = [kernelSuite, wireSuite, netSuite];
+const SUITES: Suite[] = [kernelSuite, wireSuite, netSuite, lpmSuite];
 
 function format(v: number): string {
   if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
       const target =
         f.target === undefined
           ? ""
-          : `  target ${format(f.target)} ${f.value >= f.target ? "met" : "MISSED"}`;
+          : `  target ${f.lowerIsBetter ? "<= " : ""}${format(f.target)} ${
+              (f.lowerIsBetter ? f.value <= f.target : f.value >= f.target) ? "met" : "MISSED"
+            }`;
       const note = f.note ? `  (${f.note})` : "";
       process.stdout.write(
         `  ${f.name.padEnd(40)} ${format(f.value).padStart(10)} ${f.unit}${target}${note}\n`,

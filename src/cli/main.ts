@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `wirelab` command. For now: `wirelab demo` (what `npm start` runs) and `--help`; the full
- * command set (run, ping, traceroute, dig, curl, geo, bench) arrives with scenarios.
+ * The `wirelab` command. For now: `wirelab demo` (what `npm start` runs), `wirelab geo` and
+ * `--help`; the full command set (run, ping, traceroute, dig, curl, bench) arrives with scenarios.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeCaptureFile } from "../trace/pcap-file.js";
 import { DEMO_SEED, runDemo } from "./demo.js";
+import { geoCommand } from "./geo.js";
 
 /** Where `wirelab demo` writes its capture unless told otherwise. */
 const DEMO_PCAP = "out/demo.pcapng";
@@ -15,11 +16,13 @@ const HELP = `wirelab: the Internet's protocols in a deterministic simulated int
 
 Usage:
   wirelab demo [--seed N] [--pcap FILE]   run the built-in demo (default pcap: out/demo.pcapng)
+  wirelab geo ADDRESS...                  country and autonomous system of real addresses
   wirelab --help                          this text
 
 Examples:
   wirelab demo
   wirelab demo --seed 7 --pcap /tmp/demo.pcapng
+  wirelab geo 8.8.8.8 2606:4700:4700::1111
 `;
 
 function main(argv: string[]): number {
@@ -27,6 +30,13 @@ function main(argv: string[]): number {
   if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
     process.stdout.write(HELP);
     return 0;
+  }
+  if (cmd === "geo") {
+    return geoCommand(
+      rest,
+      (s) => process.stdout.write(s),
+      (s) => process.stderr.write(s),
+    );
   }
   if (cmd === "demo") {
     let seed = DEMO_SEED;

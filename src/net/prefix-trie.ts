@@ -9,6 +9,7 @@
  */
 import type { Ipv6Address } from "../wire/address.js";
 import type { Ipv4Prefix, Ipv6Prefix } from "../wire/prefix.js";
+import { FrozenIpv4Table, FrozenIpv6Table, type FrozenLpmOptions } from "./frozen-lpm.js";
 
 /** Default strides: 8 bits per level. */
 const STRIDES_V4 = [8, 8, 8, 8];
@@ -289,6 +290,10 @@ export class Ipv4Table<T> {
       .entries()
       .map((e) => ({ address: e.words[0]!, length: e.length, value: e.value }));
   }
+  /** A read-optimised, immutable snapshot for big static tables (see frozen-lpm.ts). */
+  freeze(options?: FrozenLpmOptions): FrozenIpv4Table<T> {
+    return FrozenIpv4Table.from(this.entries(), options);
+  }
 }
 
 /** An IPv6 longest-prefix-match table. */
@@ -318,6 +323,10 @@ export class Ipv6Table<T> {
   }
   entries(): { words: number[]; length: number; value: T }[] {
     return this.trie.entries();
+  }
+  /** A read-optimised, immutable snapshot for big static tables (see frozen-lpm.ts). */
+  freeze(options?: FrozenLpmOptions): FrozenIpv6Table<T> {
+    return FrozenIpv6Table.from(this.entries(), options);
   }
   /** Longest-prefix match. */
   lookup(addr: Ipv6Address): T | undefined {

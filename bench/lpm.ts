@@ -1,0 +1,266 @@
+/**
+ * LPM suite: the real IP-to-ASN table of `@ip-location-db/asn` (about 400k IPv4 and 100k IPv6
+ * ranges) as frozen longest-prefix-match tables: build time, memory, lookups per second with
+ * numeric and string input, and, in the same run, the mutable PrefixTrie ("before") and the npm
+ * package geoip-lite (string input) for comparison. Queries come from a seeded stream.
+ */
+
+import { GeoDatabase } from "../src/apps/geo/database.js";
+import { parseIpv4Fast } from "../src/apps/geo/ip-text.js";
+import { RangeTable } from "../src/apps/geo/range-table.js";
+import { ipv4RangeToPrefixes, ipv6RangeToPrefixes } from "../src/apps/geo/ranges.js";
+import { readGeoCsv } from "../src/cli/geo-data.js";
+import { Ipv4Table, Ipv6Table } from "../src/net/prefix-trie.js";
+import { deriveStream } from "../src/sim/random.js";
+import { formatIpv4, Ipv6Address, parseIpv4Address } from "../src/wire/address.js";
+import { Ipv4Prefix, Ipv6Prefix } from "../src/wire/prefix.js";
+import { consume, type Figure, rate, type Suite } from "./harness.js";
+
+const SUITE = "lpm";
+const QUERIES = 1 << 20;
+
+function mb(bytes: number): number {
+  return bytes / 2 ** 20;
+}
+
+/** A few seconds of warm-up-free timing of a one-shot job, best of `n`. */
+function timeBest<T>(n: number, job: () => T): { seconds: number; result: T } {
+  let best = Number.POSITIVE_INFINITY;
+  let result: T | undefined;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    result = job();
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return { seconds: best, result: result! };
+}
+
+/** The table's prefixes as flat arrays, to draw IPv6 queries and build the "before" tries. */
+function prefixesOf(text: string, family: 4 | 6): { words: number[]; lengths: number[] } {
+  const words: number[] = [];
+  const lengths: number[] = [];
+  const lo = [0, 0, 0, 0];
+  const hi = [0, 0, 0, 0];
+  for (const line of text.split("\n")) {
+    const [a, b] = line.split(",");
+    if (a === undefined || b === undefined) continue;
+    if (family === 4) {
+      ipv4RangeToPrefixes(parseIpv4Fast(a), parseIpv4Fast(b), (w, l) => {
+        words.push(w);
+        lengths.push(l);
+      });
+    } else {
+      const s = Ipv6Address.of(a);
+      const e = Ipv6Address.of(b);
+      lo.splice(0, 4, s.w0, s.w1, s.w2, s.w3);
+      hi.splice(0, 4, e.w0, e.w1, e.w2, e.w3);
+      ipv6RangeToPrefixes(lo, hi, (w, l) => {
+        words.push(...w);
+        lengths.push(l);
+      });
+    }
+  }
+  return { words, lengths };
+}
+
+/** IPv6 queries: a random table prefix with random host bits, as a flat word array. */
+function v6Queries(p: { words: number[]; lengths: number[] }): Uint32Array {
+  const rng = deriveStream(6, "bench:lpm:v6");
+  const q = new Uint32Array(QUERIES * 4);
+  for (let i = 0; i < QUERIES; i++) {
+    const k = rng.nextInt(p.lengths.length);
+    const len = p.lengths[k]!;
+    for (let j = 0; j < 4; j++) {
+      const keep = Math.min(32, Math.max(0, len - 32 * j));
+      const host = keep === 32 ? 0 : 2 ** (32 - keep) - 1;
+      q[i * 4 + j] = ((p.words[k * 4 + j]! & ~host) | (rng.nextU32() & host)) >>> 0;
+    }
+  }
+  return q;
+}
+
+/** geoip-lite's lookup rate on the same strings, or why it could not be measured. */
+async function geoipLite(queries: string[]): Promise<number | string> {
+  try {
+    const name = "geoip-lite";
+    const mod = (await import(name)) as { default: { lookup(ip: string): unknown } };
+    const geoip = mod.default;
+    if (geoip.lookup("8.8.8.8") === null) return "geoip-lite has no data files";
+    let hits = 0;
+    const r = rate((n) => {
+      for (let i = 0; i < n; i++) if (geoip.lookup(queries[i & (queries.length - 1)]!)) hits++;
+      return n;
+    });
+    consume(hits);
+    return r;
+  } catch (e) {
+    return `geoip-lite unavailable (${(e as Error).message.split("\n")[0]})`;
+  }
+}
+
+async function run(): Promise<Figure[]> {
+  let csv: ReturnType<typeof readGeoCsv>;
+  try {
+    csv = readGeoCsv({ kinds: ["asn"] });
+  } catch (e) {
+    process.stderr.write(`lpm suite skipped: ${(e as Error).message}\n`);
+    return [];
+  }
+  const v4Text = csv.asnV4!;
+  const v6Text = csv.asnV6!;
+  const noop = () => {};
+
+  // Build: CSV text -> ranges -> minimal prefixes -> frozen tables, both families.
+  const build = timeBest(3, () => ({
+    v4: RangeTable.fromCsv(v4Text, 4, "asn-ipv4.csv", noop),
+    v6: RangeTable.fromCsv(v6Text, 6, "asn-ipv6.csv", noop),
+  }));
+  const { v4, v6 } = build.result;
+  const figures: Figure[] = [];
+  const f = (
+    name: string,
+    value: number,
+    unit: string,
+    target?: number,
+    note?: string,
+    lowerIsBetter = false,
+  ) => {
+    const fig: Figure = { suite: SUITE, name, value, unit };
+    if (target !== undefined) fig.target = target;
+    if (lowerIsBetter) fig.lowerIsBetter = true;
+    if (note !== undefined) fig.note = note;
+    figures.push(fig);
+  };
+  f(
+    "build IPv4+IPv6 tables from CSV text",
+    build.seconds,
+    "s",
+    3,
+    `${v4.rows + v6.rows} ranges -> ${v4.prefixes + v6.prefixes} prefixes, best of 3`,
+    true,
+  );
+  f("IPv4 table memory", mb(v4.memoryBytes), "MB", 128, "typed arrays incl. id->row maps", true);
+  f("IPv6 table memory", mb(v6.memoryBytes), "MB", undefined, "typed arrays incl. id->row maps");
+
+  // IPv4, numeric input: uniformly random 32-bit addresses.
+  const rng = deriveStream(4, "bench:lpm:v4");
+  const q4 = new Uint32Array(QUERIES);
+  for (let i = 0; i < QUERIES; i++) q4[i] = rng.nextU32();
+  const mask = QUERIES - 1;
+  // Each measured loop is written out (no shared closure), so each call site stays monomorphic.
+  const frozen4 = rate((n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc += v4.match4(q4[i & mask]!);
+    consume(acc);
+    return n;
+  });
+  // The same lookups over a 64k-address working set (cache- and TLB-warm, like a busy flow mix).
+  const warm4 = rate((n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc += v4.match4(q4[i & 0xffff]!);
+    consume(acc);
+    return n;
+  });
+  const p4 = prefixesOf(v4Text, 4);
+  const trie4 = new Ipv4Table<number>();
+  for (let i = 0; i < p4.lengths.length; i++)
+    trie4.insert(new Ipv4Prefix(p4.words[i]!, p4.lengths[i]!), i + 1);
+  const before4 = rate((n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc += trie4.lookup(q4[i & mask]!) ?? 0;
+    consume(acc);
+    return n;
+  });
+  f(
+    "IPv4 lookups/s, u32 input",
+    frozen4,
+    "lookups/s",
+    100e6,
+    `${QUERIES} uniform random addresses (${(warm4 / 1e6).toFixed(1)} M/s over 64k of them); before (mutable PrefixTrie, 8-bit strides, ${mb(trie4.memoryBytes).toFixed(0)} MB): ${(before4 / 1e6).toFixed(1)} M/s, ${(frozen4 / before4).toFixed(1)}x`,
+  );
+
+  // IPv4, string input: the same kind of addresses as dotted quads, parsed on every lookup.
+  const strings = Array.from({ length: 1 << 18 }, () => formatIpv4(rng.nextU32()));
+  const smask = strings.length - 1;
+  const fast = rate((n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc += v4.match4(parseIpv4Fast(strings[i & smask]!));
+    consume(acc);
+    return n;
+  });
+  const slow = rate((n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc += v4.match4(parseIpv4Address(strings[i & smask]!) as number);
+    consume(acc);
+    return n;
+  });
+  f(
+    "IPv4 lookups/s, string input",
+    fast,
+    "lookups/s",
+    20e6,
+    `parseIpv4Fast each time; with wire's parseIpv4Address: ${(slow / 1e6).toFixed(1)} M/s`,
+  );
+
+  // IPv6: random addresses inside random prefixes of the table (deep lookups, not misses).
+  const p6 = prefixesOf(v6Text, 6);
+  const q6 = v6Queries(p6);
+  const frozen6 = rate((n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const k = (i & mask) * 4;
+      acc += v6.match6(q6[k]!, q6[k + 1]!, q6[k + 2]!, q6[k + 3]!);
+    }
+    consume(acc);
+    return n;
+  });
+  const trie6 = new Ipv6Table<number>();
+  for (let i = 0; i < p6.lengths.length; i++) {
+    const w = p6.words;
+    const a = new Ipv6Address(w[i * 4]!, w[i * 4 + 1]!, w[i * 4 + 2]!, w[i * 4 + 3]!);
+    trie6.insert(new Ipv6Prefix(a, p6.lengths[i]!), i + 1);
+  }
+  const before6 = rate((n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const k = (i & mask) * 4;
+      acc += trie6.lookup(new Ipv6Address(q6[k]!, q6[k + 1]!, q6[k + 2]!, q6[k + 3]!)) ?? 0;
+    }
+    consume(acc);
+    return n;
+  });
+  f(
+    "IPv6 lookups/s",
+    frozen6,
+    "lookups/s",
+    20e6,
+    `random addresses in random table prefixes; before (mutable PrefixTrie, incl. making an Ipv6Address): ${(before6 / 1e6).toFixed(2)} M/s`,
+  );
+
+  // Whole-answer lookups against geoip-lite (string in, object out, both sides).
+  const db = GeoDatabase.fromCsv(readGeoCsv());
+  const whole = rate((n) => {
+    let hits = 0;
+    for (let i = 0; i < n; i++) if (db.lookup(strings[i & smask]!)) hits++;
+    consume(hits);
+    return n;
+  });
+  const other = await geoipLite(strings);
+  f(
+    "GeoDatabase.lookup(string), IPv4",
+    whole,
+    "lookups/s",
+    undefined,
+    typeof other === "string"
+      ? other
+      : `geoip-lite lookup(string) ${(other / 1e6).toFixed(2)} M/s; wirelab/geoip-lite = ${(whole / other).toFixed(1)}x (result objects on both sides; ours builds the prefix text)`,
+  );
+  return figures;
+}
+
+export const lpmSuite: Suite = {
+  name: SUITE,
+  description:
+    "longest-prefix match on the real @ip-location-db/asn table: build, memory, lookups/s",
+  run,
+};

@@ -1,0 +1,194 @@
+/**
+ * IP geolocation from CSV range tables (the `@ip-location-db` packages' formats): an address's
+ * country and autonomous system (number and organisation). Pure: it takes CSV text, so it runs
+ * in a browser; finding the files on disk is `cli/geo-data.ts`'s job. Each table is a frozen
+ * longest-prefix-match structure, so a lookup is a few array reads, whatever the table's size.
+ */
+import type { FrozenLpmOptions } from "../../net/frozen-lpm.js";
+import { formatIpv4, Ipv6Address, parseIp } from "../../wire/address.js";
+import { ParseError } from "../../wire/parse-error.js";
+import { Ipv6Prefix } from "../../wire/prefix.js";
+import { GeoDataError } from "./csv.js";
+import { parseIpv4Fast, parseIpv6Fast } from "./ip-text.js";
+import { RangeTable, type RowReader } from "./range-table.js";
+
+/** CSV texts to load; any may be missing. Rows are `start,end,...` with inclusive bounds. */
+export interface GeoCsv {
+  /** `start,end,asn,organisation` for IPv4 (e.g. asn-ipv4.csv). */
+  asnV4?: string;
+  /** `start,end,asn,organisation` for IPv6 (e.g. asn-ipv6.csv). */
+  asnV6?: string;
+  /** `start,end,country` for IPv4, country as ISO 3166 alpha-2 (geo-whois-asn-country-ipv4.csv). */
+  countryV4?: string;
+  /** `start,end,country` for IPv6. */
+  countryV6?: string;
+}
+
+/** What is known of an address. */
+export interface GeoResult {
+  /** ISO 3166-1 alpha-2 code, e.g. "US". */
+  country?: string;
+  /** Autonomous system number, e.g. 15169. */
+  asn?: number;
+  /** The autonomous system's organisation, e.g. "Google LLC". */
+  org?: string;
+  /** The most specific matching range prefix (of the ASN and country tables), e.g. "8.8.8.0/24". */
+  prefix: string;
+}
+
+/** Sizes of what was loaded, for reports and benchmarks. */
+export interface GeoStats {
+  rows: number;
+  prefixes: number;
+  memoryBytes: number;
+}
+
+/** Options for building: the frozen tables' shape (see `FrozenLpmOptions`). */
+export interface GeoOptions {
+  v4?: FrozenLpmOptions;
+  v6?: FrozenLpmOptions;
+}
+
+/** Interns strings so repeated organisation names are stored once. */
+class Strings {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  id(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+}
+
+/** ASN and country tables for both families. */
+export class GeoDatabase {
+  private readonly asnOf: number[] = [];
+  private readonly orgOf: number[] = [];
+  private readonly countryOf: number[] = [];
+  private readonly orgs = new Strings();
+  private readonly countries = new Strings();
+  private readonly asn4: RangeTable | undefined;
+  private readonly asn6: RangeTable | undefined;
+  private readonly country4: RangeTable | undefined;
+  private readonly country6: RangeTable | undefined;
+  private readonly words = [0, 0, 0, 0];
+
+  private constructor(csv: GeoCsv, options: GeoOptions) {
+    // The v4 and v6 files of a kind share the attribute arrays: v6 rows follow the v4 rows.
+    const asn = (source: string, base: number) => (f: string[], row: number, line: number) => {
+      const n = Number(f[0]);
+      if (!/^[0-9]{1,10}$/.test(f[0] ?? "") || n > 0xffffffff) {
+        throw new GeoDataError(source, line, `bad AS number "${f[0] ?? ""}"`);
+      }
+      this.asnOf[base + row] = n;
+      this.orgOf[base + row] = this.orgs.id(f[1] ?? "");
+    };
+    const country = (source: string, base: number) => (f: string[], row: number, line: number) => {
+      const c = f[0] ?? "";
+      if (!/^[A-Z]{2}$/.test(c)) throw new GeoDataError(source, line, `bad country code "${c}"`);
+      this.countryOf[base + row] = this.countries.id(c);
+    };
+    const table = (text: string | undefined, family: 4 | 6, source: string, read: RowReader) =>
+      text === undefined
+        ? undefined
+        : RangeTable.fromCsv(text, family, source, read, family === 4 ? options.v4 : options.v6);
+    this.asn4 = table(csv.asnV4, 4, "asnV4", asn("asnV4", 0));
+    this.asn6 = table(csv.asnV6, 6, "asnV6", asn("asnV6", this.asn4?.rows ?? 0));
+    this.country4 = table(csv.countryV4, 4, "countryV4", country("countryV4", 0));
+    const base6 = this.country4?.rows ?? 0;
+    this.country6 = table(csv.countryV6, 6, "countryV6", country("countryV6", base6));
+  }
+
+  /**
+   * Builds the tables from CSV text. Throws `GeoDataError` (source name and line) on a
+   * malformed row.
+   */
+  static fromCsv(csv: GeoCsv, options: GeoOptions = {}): GeoDatabase {
+    return new GeoDatabase(csv, options);
+  }
+
+  /** Rows, prefixes and bytes of the loaded tables. */
+  get stats(): GeoStats {
+    const tables = [this.asn4, this.asn6, this.country4, this.country6];
+    let rows = 0;
+    let prefixes = 0;
+    let memoryBytes = 0;
+    for (const t of tables) {
+      if (t === undefined) continue;
+      rows += t.rows;
+      prefixes += t.prefixes;
+      memoryBytes += t.memoryBytes;
+    }
+    return { rows, prefixes, memoryBytes };
+  }
+
+  /**
+   * Looks up an address given as text ("8.8.8.8", "2001:4860::8888"), as an unsigned 32-bit
+   * IPv4 number, or as an `Ipv6Address` (IPv4-mapped ones, ::ffff:a.b.c.d, use the IPv4 tables).
+   * Returns undefined when no table covers it. Throws a RangeError quoting the input when the
+   * text is not an address or the number is not an unsigned 32-bit integer.
+   */
+  lookup(address: string | number | Ipv6Address): GeoResult | undefined {
+    if (typeof address === "number") {
+      if (!Number.isInteger(address) || address < 0 || address > 0xffffffff) {
+        throw new RangeError(`invalid IPv4 address ${address}: not an unsigned 32-bit integer`);
+      }
+      return this.lookup4(address);
+    }
+    if (typeof address !== "string")
+      return this.lookupWords(address.w0, address.w1, address.w2, address.w3);
+    const v4 = parseIpv4Fast(address);
+    if (v4 >= 0) return this.lookup4(v4);
+    const w = this.words;
+    if (parseIpv6Fast(address, w)) return this.lookupWords(w[0]!, w[1]!, w[2]!, w[3]!);
+    const err = parseIp(address);
+    const detail = err instanceof ParseError ? `: ${err.detail}` : "";
+    throw new RangeError(`invalid IP address "${address}"${detail}`);
+  }
+
+  /** Looks up an IPv4 address (unsigned 32-bit). */
+  lookup4(addr: number): GeoResult | undefined {
+    const a = this.asn4?.match4(addr) ?? 0;
+    const c = this.country4?.match4(addr) ?? 0;
+    if (a === 0 && c === 0) return undefined;
+    const len = Math.max(
+      a === 0 ? 0 : this.asn4!.prefixLength(a),
+      c === 0 ? 0 : this.country4!.prefixLength(c),
+    );
+    const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+    const result: GeoResult = { prefix: `${formatIpv4((addr & mask) >>> 0)}/${len}` };
+    if (c !== 0) result.country = this.countries.list[this.countryOf[this.country4!.row(c)]!]!;
+    if (a !== 0) this.describeAs(result, this.asn4!.row(a));
+    return result;
+  }
+
+  private lookupWords(w0: number, w1: number, w2: number, w3: number): GeoResult | undefined {
+    if (w0 === 0 && w1 === 0 && w2 === 0xffff) return this.lookup4(w3);
+    const a = this.asn6?.match6(w0, w1, w2, w3) ?? 0;
+    const c = this.country6?.match6(w0, w1, w2, w3) ?? 0;
+    if (a === 0 && c === 0) return undefined;
+    const len = Math.max(
+      a === 0 ? 0 : this.asn6!.prefixLength(a),
+      c === 0 ? 0 : this.country6!.prefixLength(c),
+    );
+    const result: GeoResult = {
+      prefix: new Ipv6Prefix(new Ipv6Address(w0, w1, w2, w3), len).toString(),
+    };
+    if (c !== 0) {
+      const row = (this.country4?.rows ?? 0) + this.country6!.row(c);
+      result.country = this.countries.list[this.countryOf[row]!]!;
+    }
+    if (a !== 0) this.describeAs(result, (this.asn4?.rows ?? 0) + this.asn6!.row(a));
+    return result;
+  }
+
+  private describeAs(result: GeoResult, row: number): void {
+    result.asn = this.asnOf[row]!;
+    const org = this.orgs.list[this.orgOf[row]!]!;
+    if (org !== "") result.org = org;
+  }
+}

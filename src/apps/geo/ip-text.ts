@@ -1,0 +1,110 @@
+/**
+ * Fast address text parsing for bulk loads and string-keyed lookups: hand-written scanners
+ * that accept exactly what the `wire` parsers accept (checked by a property test) without
+ * allocating. IPv6 text with an embedded dotted quad is rare, so it defers to `wire`.
+ */
+import { parseIpv6Address } from "../../wire/address.js";
+import { ParseError } from "../../wire/parse-error.js";
+
+/**
+ * Parses a dotted quad ("192.0.2.1") to an unsigned 32-bit number, or returns -1. Same rules as
+ * `parseIpv4Address`: four decimal parts 0-255, no leading zeros.
+ */
+export function parseIpv4Fast(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+      continue;
+    }
+    const d = c - 48;
+    // A digit after a leading "0" would be a leading zero.
+    if (d < 0 || d > 9 || (digits > 0 && part === 0)) return -1;
+    part = part * 10 + d;
+    if (part > 255) return -1;
+    digits++;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
+const groups = new Int32Array(8);
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/**
+ * Parses IPv6 text into four big-endian words at out[at..at+3]; returns false if it is not an
+ * address. Same rules as `parseIpv6Address` (RFC 4291 §2.2, no zone index).
+ */
+export function parseIpv6Fast(text: string, out: { [i: number]: number }, at = 0): boolean {
+  const n = text.length;
+  if (n === 0 || n > 45) return false;
+  let count = 0;
+  let gap = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === 58) {
+    if (n < 2 || text.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
+  }
+  while (i < n) {
+    let value = 0;
+    let digits = 0;
+    for (; i < n; i++) {
+      const h = hexValue(text.charCodeAt(i));
+      if (h < 0) break;
+      if (++digits > 4) return false;
+      value = value * 16 + h;
+    }
+    if (i < n && text.charCodeAt(i) === 46) return parseSlow(text, out, at);
+    if (digits === 0 || count === 8) return false;
+    groups[count++] = value;
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 58) return false;
+    i++;
+    if (i < n && text.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = count;
+      i++;
+    } else if (i === n) {
+      return false;
+    }
+  }
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  // Spread the groups around the "::" gap: the missing ones are zero.
+  const missing = 8 - count;
+  let w = 0;
+  for (let g = 0; g < 8; g++) {
+    const src = gap < 0 || g < gap ? g : g < gap + missing ? -1 : g - missing;
+    w = w * 0x10000 + (src < 0 ? 0 : groups[src]!);
+    if (g % 2 === 1) {
+      out[at + (g >> 1)] = w;
+      w = 0;
+    }
+  }
+  return true;
+}
+
+function parseSlow(text: string, out: { [i: number]: number }, at: number): boolean {
+  const a = parseIpv6Address(text);
+  if (a instanceof ParseError) return false;
+  out[at] = a.w0;
+  out[at + 1] = a.w1;
+  out[at + 2] = a.w2;
+  out[at + 3] = a.w3;
+  return true;
+}
