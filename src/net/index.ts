@@ -1,5 +1,7 @@
 export * from "./arp.js";
+export * from "./codel.js";
 export * from "./faults.js";
+export * from "./frozen-lpm.js";
 export * from "./global-routing.js";
 export * from "./impairments.js";
 export * from "./interface.js";
@@ -7,6 +9,7 @@ export * from "./ipv4-fragment.js";
 export * from "./ipv4-stack.js";
 export * from "./ipv6-stack.js";
 export * from "./link.js";
+export * from "./ndp.js";
 export * from "./network.js";
 export * from "./node.js";
 export * from "./packet-events.js";

@@ -13,10 +13,12 @@ import {
   parseEthernet,
 } from "../wire/ethernet.js";
 import { isBroadcastMac, MAC_BROADCAST, type Mac } from "../wire/mac.js";
+import { solicitedNodeAddress } from "../wire/ndp.js";
 import { ParseError } from "../wire/parse-error.js";
 import { Ipv4Prefix, Ipv6Prefix } from "../wire/prefix.js";
 import { ArpResolver } from "./arp.js";
 import type { Channel, LinkEndpoint, PointToPointLink } from "./link.js";
+import { type NdpResolver, ndpForInterface } from "./ndp.js";
 import type { Node } from "./node.js";
 
 /** An IPv4 address assigned to an interface, with its subnet. */
@@ -46,6 +48,8 @@ export class Interface implements LinkEndpoint {
   readonly mac: Mac;
   /** ARP state, on Ethernet interfaces. */
   arp: ArpResolver | undefined;
+  /** Neighbor discovery state (RFC 4861), on Ethernet interfaces. */
+  ndp: NdpResolver | undefined;
 
   constructor(
     readonly owner: Node,
@@ -58,6 +62,8 @@ export class Interface implements LinkEndpoint {
     this.linkLocal = new Ipv6Address(0xfe800000, 0, nodeNumber >>> 0, index >>> 0);
     // 02:xx:xx:xx:xx:xx is locally administered unicast (IEEE 802 §8.2).
     this.mac = 0x02_00_00_00_00_00 + (nodeNumber % 0x1000000) * 0x100 + (index % 0x100);
+    // RFC 4861 §7.2.1: join the solicited-node group of every unicast address.
+    owner.ipv6.joinGroup(solicitedNodeAddress(this.linkLocal));
   }
 
   /** Sends a gratuitous-free ARP request for `target` (for tests and tools such as arping). */
@@ -106,6 +112,7 @@ export class Interface implements LinkEndpoint {
         deliverResolved: (packet, dst) => this.sendFrame(dst, ETHERTYPE_IPV4, packet),
         unresolved: (packets) => this.owner.unresolved(this, packets),
       });
+      this.ndp = ndpForInterface(this);
     }
   }
 
@@ -120,6 +127,7 @@ export class Interface implements LinkEndpoint {
   addIpv6(address: Ipv6Address, length: number): Ipv6Assignment {
     const a = { address, prefix: new Ipv6Prefix(address, length) };
     this.v6.push(a);
+    this.owner.ipv6.joinGroup(solicitedNodeAddress(address));
     return a;
   }
 
@@ -159,16 +167,20 @@ export class Interface implements LinkEndpoint {
   }
 
   /**
-   * Sends an IPv6 packet. Point-to-point links carry it as is; on Ethernet only multicast goes
-   * out (to 33:33 + the group's low 32 bits, RFC 2464 §7), since neighbour discovery (NDP) is not
-   * implemented yet: unicast IPv6 over a LAN is refused.
+   * Sends an IPv6 packet toward `nextHop` (by default its destination). Point-to-point links
+   * carry it as is; on Ethernet, multicast goes to 33:33 + the group's low 32 bits (RFC 2464 §7)
+   * and unicast to the MAC that neighbor discovery finds (RFC 4861 §7.2.2).
    */
-  sendIpv6(packet: Uint8Array): boolean {
+  sendIpv6(packet: Uint8Array, nextHop?: Ipv6Address): boolean {
     if (this.framing === "ip") return this.output(packet);
-    if (!this.up || packet.length < 40 || packet[24] !== 0xff) return false;
-    const low32 =
-      ((packet[36]! << 24) | (packet[37]! << 16) | (packet[38]! << 8) | packet[39]!) >>> 0;
-    return this.sendFrame(0x3333_0000_0000 + low32, ETHERTYPE_IPV6, packet);
+    if (!this.up || this.tx === undefined || packet.length < 40) return false;
+    if (packet[24] === 0xff) {
+      const low32 =
+        ((packet[36]! << 24) | (packet[37]! << 16) | (packet[38]! << 8) | packet[39]!) >>> 0;
+      return this.sendFrame(0x3333_0000_0000 + low32, ETHERTYPE_IPV6, packet);
+    }
+    this.ndp!.send(packet, nextHop ?? Ipv6Address.fromBytes(packet, 24));
+    return true;
   }
 
   private isSubnetBroadcast(a: Ipv4): boolean {
@@ -202,7 +214,10 @@ export class Interface implements LinkEndpoint {
   }
 
   linkStateChanged(up: boolean): void {
-    if (!up) this.arp?.clear();
+    if (!up) {
+      this.arp?.clear();
+      this.ndp?.clear();
+    }
     this.owner.linkStateChanged(this, up);
   }
 

@@ -17,6 +17,7 @@ import {
   type Ipv6Extension,
   parseIpv6,
 } from "../wire/ipv6.js";
+import { isNdpType } from "../wire/ndp.js";
 import { ParseError } from "../wire/parse-error.js";
 import type { Interface } from "./interface.js";
 import type { Node } from "./node.js";
@@ -159,17 +160,19 @@ export class Ipv6Stack {
     }
     let iface = o.iface;
     let src = o.src;
+    let nextHop = o.dst;
     if (iface === undefined) {
       const path = this.pathTo(o.dst);
       if (path === undefined) return "no-route";
       iface = path.iface;
       src ??= path.src;
+      nextHop = path.nextHop;
     }
     src ??= this.sourceFor(iface, o.dst);
     if (!iface.operational) return "down";
     const mtu = this.pathMtu(o.dst, iface);
     if (IPV6_HEADER_LENGTH + o.payload.length <= mtu) {
-      this.transmit(this.build(o, src, [], o.payload), iface, "send");
+      this.transmit(this.build(o, src, [], o.payload), iface, "send", nextHop);
       return "sent";
     }
     if (o.dontFragment) return "too-big";
@@ -187,7 +190,7 @@ export class Ipv6Stack {
         moreFragments: more,
         identification: id,
       };
-      this.transmit(this.build(o, src, [frag], piece), iface, "send");
+      this.transmit(this.build(o, src, [frag], piece), iface, "send", nextHop);
     }
     return "sent";
   }
@@ -321,6 +324,8 @@ export class Ipv6Stack {
       const known = this.pmtu.get(key(target));
       if (known === undefined || mtu < known) this.pmtu.set(key(target), mtu);
     }
+    // RFC 4861: neighbor discovery belongs to the interface it arrived on.
+    if (msg.type === "other" && isNdpType(msg.icmpType)) d.iface?.ndp?.input(msg, d);
     for (const fn of this.icmpListeners) fn(msg, d);
   }
 
@@ -367,12 +372,17 @@ export class Ipv6Stack {
       });
     }
     decrementHopLimit(p, 0);
-    this.transmit(p, r.iface, "forward");
+    this.transmit(p, r.iface, "forward", r.via ?? dst);
   }
 
-  private transmit(packet: Uint8Array, iface: Interface, kind: "send" | "forward"): void {
+  private transmit(
+    packet: Uint8Array,
+    iface: Interface,
+    kind: "send" | "forward",
+    nextHop: Ipv6Address,
+  ): void {
     this.node.report(kind, packet, iface);
-    if (!iface.sendIpv6(packet)) this.node.drop(packet, "link-down", iface);
+    if (!iface.sendIpv6(packet, nextHop)) this.node.drop(packet, "link-down", iface);
   }
 
   /**

@@ -1,15 +1,16 @@
 /**
  * Point-to-point links: two interfaces joined by two independent channels, one per direction.
- * A channel models what ns-3's point-to-point device does: an output queue (drop-tail), a
- * transmitter that is busy for the serialization time (bytes x 8 / bandwidth), then propagation
- * delay, plus the impairments of impairments.ts and the network's fault rules. Links go down and
- * up at run time; a down link drops what it is given and what was in flight.
+ * A channel models what ns-3's point-to-point device does: an output queue (drop-tail, or CoDel
+ * in codel.ts), a transmitter that is busy for the serialization time (bytes x 8 / bandwidth),
+ * then propagation delay, plus the impairments of impairments.ts and the network's fault rules.
+ * Links go down and up at run time; a down link drops what it is given and what was in flight.
  */
 import type { Simulator } from "../sim/simulator.js";
 import type { Nanos } from "../sim/time.js";
+import { CodelQueue } from "./codel.js";
 import { ImpairmentState, type Impairments } from "./impairments.js";
 import type { DropReason } from "./packet-events.js";
-import { PacketQueue, type QueueLimits } from "./packet-queue.js";
+import { type OutputQueue, PacketQueue, type QueueLimits } from "./packet-queue.js";
 
 export interface LinkOptions {
   /** Bits per second (default 1 Gbit/s). */
@@ -18,7 +19,7 @@ export interface LinkOptions {
   delay?: Nanos;
   /** Largest datagram (or frame payload) the link carries, in bytes (default 1500). */
   mtu?: number;
-  /** Output queue limits at each end (default 1000 packets). */
+  /** Output queue limits at each end (default 1000 packets), and `aqm: "codel"` for CoDel. */
   queue?: QueueLimits;
   /** Impairments applied in both directions (each direction has its own random streams). */
   impairments?: Impairments;
@@ -58,7 +59,7 @@ export interface ChannelHooks {
 
 /** One direction of a link. */
 export class Channel {
-  readonly queue: PacketQueue;
+  readonly queue: OutputQueue;
   readonly impairments: ImpairmentState;
   private busy = false;
   private current: Uint8Array | undefined;
@@ -77,7 +78,14 @@ export class Channel {
     private readonly hooks: ChannelHooks,
     options: LinkOptions,
   ) {
-    this.queue = new PacketQueue(options.queue);
+    this.queue =
+      options.queue?.aqm === "codel"
+        ? new CodelQueue(
+            options.queue,
+            () => sim.now,
+            (p) => this.drop(p, "aqm"),
+          )
+        : new PacketQueue(options.queue);
     this.impairments = new ImpairmentState(
       sim,
       `link:${link.name}:${from.nodeName}>${to.nodeName}`,

@@ -88,11 +88,23 @@ export class Node {
     for (const fn of this.linkListeners) fn(iface, up);
   }
 
-  /** ARP gave up on a next hop: the datagrams waiting for it are lost (host unreachable). */
+  /**
+   * ARP or NDP gave up on a next hop: the datagrams waiting for it are lost, and each sender is
+   * told (host unreachable; for IPv6 address unreachable, RFC 4861 §7.2.2).
+   */
   unresolved(iface: Interface, packets: Uint8Array[]): void {
     for (const p of packets) {
-      this.drop(p, "arp-failed", iface);
-      if (p.length > 0 && p[0]! >>> 4 === 4) this.ipv4.sendError(p, 3, 1);
+      const version = p.length > 0 ? p[0]! >>> 4 : 0;
+      this.drop(p, version === 6 ? "ndp-failed" : "arp-failed", iface);
+      if (version === 4) this.ipv4.sendError(p, 3, 1);
+      else if (version === 6) {
+        this.ipv6.sendError(p, {
+          type: "destination-unreachable",
+          code: 3,
+          checksum: 0,
+          original: p,
+        });
+      }
     }
   }
 

@@ -22,6 +22,9 @@ export type DropReason =
   | "reassembly-limit"
   | "no-listener"
   | "arp-failed"
+  | "ndp-failed"
+  /** An active queue manager (CoDel) dropped it at the head of the queue. */
+  | "aqm"
   | "not-for-us";
 
 export type PacketEventKind =

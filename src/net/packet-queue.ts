@@ -2,15 +2,38 @@
  * A link's output queue: FIFO over a growable ring of packets, with drop-tail limits in packets
  * and in bytes (whichever is hit first). Counts what it dropped so tests and traces can tell.
  */
+import type { Nanos } from "../sim/time.js";
 
 export interface QueueLimits {
   /** Most packets waiting (default 1000, Linux's txqueuelen). */
   packets?: number;
   /** Most bytes waiting (default unlimited). */
   bytes?: number;
+  /** Active queue management on top of the limits: "codel" (RFC 8289, codel.ts); default none. */
+  aqm?: "codel";
+  /** CoDel's target queueing delay (default 5 ms). */
+  target?: Nanos;
+  /** CoDel's interval (default 100 ms). */
+  interval?: Nanos;
 }
 
-export class PacketQueue {
+/** What a link's channel needs from its output queue; drop-tail and CoDel both provide it. */
+export interface OutputQueue {
+  /** Packets waiting. */
+  readonly length: number;
+  /** Bytes waiting. */
+  readonly bytes: number;
+  /** Packets this queue discarded. */
+  readonly drops: number;
+  /** Appends a packet; false when it was refused (the caller reports the drop). */
+  push(packet: Uint8Array): boolean;
+  /** Removes and returns the next packet to send. */
+  shift(): Uint8Array | undefined;
+  /** Empties the queue, returning what it held (oldest first). */
+  flush(): Uint8Array[];
+}
+
+export class PacketQueue implements OutputQueue {
   private ring: (Uint8Array | undefined)[];
   private head = 0;
   private count = 0;

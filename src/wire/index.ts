@@ -8,6 +8,7 @@ export * from "./icmpv6.js";
 export * from "./ipv4.js";
 export * from "./ipv6.js";
 export * from "./mac.js";
+export * from "./ndp.js";
 export * from "./parse-error.js";
 export * from "./prefix.js";
 export * from "./rip.js";
