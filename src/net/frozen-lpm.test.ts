@@ -60,7 +60,12 @@ describe("frozen IPv4 longest-prefix match", () => {
               (r.p.address - 1) >>> 0,
               (r.p.address + 2 ** (32 - r.p.length)) >>> 0,
             ]);
-            for (const q of [...queries, ...edges]) expect(lpm.lookup32(q)).toBe(brute(list, q));
+            const all = [...queries, ...edges];
+            for (const q of all) expect(lpm.lookup32(q)).toBe(brute(list, q));
+            // The batch form answers the same, entry by entry.
+            const out = new Int32Array(all.length);
+            lpm.lookupBulk32(Uint32Array.from(all), out);
+            expect([...out]).toEqual(all.map((q) => brute(list, q)));
           },
         ),
         { numRuns },

@@ -84,6 +84,33 @@ export class FrozenLpm {
     return v;
   }
 
+  /**
+   * Route ids for many IPv4 addresses at once (as DPDK's rte_lpm_lookup_bulk): the root reads of
+   * the whole batch come first, in a tight loop whose loads do not depend on each other, so the
+   * processor overlaps their cache misses; the few entries that continue into child nodes are
+   * finished afterwards. `out[i]` receives the id for `addrs[i]` (0 if none).
+   */
+  lookupBulk32(addrs: Uint32Array, out: Int32Array, count = addrs.length): void {
+    const s = this.slots;
+    const shift = 32 - this.rootBits;
+    for (let i = 0; i < count; i++) out[i] = s[addrs[i]! >>> shift]!;
+    for (let i = 0; i < count; i++) {
+      let v = out[i]!;
+      if (v >= 0) continue;
+      const addr = addrs[i]!;
+      let pos = this.rootBits;
+      while (v < 0) {
+        const c = ~v;
+        const k = (c & 31) + 1;
+        const at = c >>> 6;
+        const idx = (addr << pos) >>> (32 - k);
+        v = (c & SPARSE) === 0 ? s[at + idx]! : this.scan(at, idx);
+        pos += k;
+      }
+      out[i] = v;
+    }
+  }
+
   /** The route id for an IPv6 address given as four big-endian words, 0 if none. */
   lookup128(w0: number, w1: number, w2: number, w3: number): number {
     const s = this.slots;

@@ -115,6 +115,11 @@ export class RangeTable {
     return this.lpm.lookup32(addr);
   }
 
+  /** Matching prefix ids for a batch of IPv4 addresses (see FrozenLpm.lookupBulk32). */
+  match4Bulk(addrs: Uint32Array, out: Int32Array, count = addrs.length): void {
+    this.lpm.lookupBulk32(addrs, out, count);
+  }
+
   /** The matching prefix's id for an IPv6 address, 0 if none. */
   match6(w0: number, w1: number, w2: number, w3: number): number {
     return this.lpm.lookup128(w0, w1, w2, w3);
