@@ -8,19 +8,13 @@ import type { Ipv4Delivery } from "../../net/ipv4-stack.js";
 import type { Ipv6Delivery } from "../../net/ipv6-stack.js";
 import type { Node } from "../../net/node.js";
 import { type Nanos, NS_PER_MS, NS_PER_S } from "../../sim/time.js";
-import {
-  formatIpv4,
-  type Ipv4,
-  type Ipv6Address,
-  parseIpv4Address,
-  parseIpv6Address,
-} from "../../wire/address.js";
+import { formatIpv4, type Ipv4, type Ipv6Address } from "../../wire/address.js";
 import { getU16 } from "../../wire/bytes.js";
 import { ICMPV4_ECHO_REQUEST, type Icmpv4Record } from "../../wire/icmpv4.js";
 import { ICMPV6_ECHO_REQUEST, ICMPV6_PROTOCOL, type Icmpv6Record } from "../../wire/icmpv6.js";
 import { IP_PROTOCOL_ICMP } from "../../wire/ipv4.js";
-import { ParseError } from "../../wire/parse-error.js";
 import { ms3, msSignificant } from "./format.js";
+import { parseTarget, ToolRun } from "./tool-run.js";
 
 export interface PingOptions {
   /** Echo requests to send (default 4). */
@@ -74,8 +68,7 @@ interface EchoFamily {
 }
 
 /** A ping in progress (or finished). */
-export class PingRun {
-  readonly output: string[] = [];
+export class PingRun extends ToolRun {
   readonly stats: PingStats = {
     transmitted: 0,
     received: 0,
@@ -86,19 +79,18 @@ export class PingRun {
     max: 0,
     mdev: 0,
   };
-  finished = false;
   private readonly sentAt = new Map<number, Nanos>();
   private readonly identifier: number;
   private firstSend = 0;
   private lastSend = 0;
   private readonly unsubscribe: () => void;
-  private readonly doneListeners: ((run: PingRun) => void)[] = [];
 
   constructor(
     private readonly node: Node,
     private readonly family: EchoFamily,
     private readonly opts: Required<PingOptions>,
   ) {
+    super();
     this.identifier = node.sim.rng(`node:${node.name}:ping-id`).nextInt(0x10000);
     this.output.push(family.header(opts.size));
     this.unsubscribe = family.listen(this.identifier, (e) => this.onAnswer(e));
@@ -108,17 +100,6 @@ export class PingRun {
   /** The destination, as given. */
   get target(): string {
     return this.family.target;
-  }
-
-  /** Calls `fn` once the run has finished. */
-  onDone(fn: (run: PingRun) => void): void {
-    if (this.finished) fn(this);
-    else this.doneListeners.push(fn);
-  }
-
-  /** The whole report as text. */
-  get text(): string {
-    return `${this.output.join("\n")}\n`;
   }
 
   private sendNext(seq: number): void {
@@ -166,7 +147,6 @@ export class PingRun {
 
   private finish(): void {
     if (this.finished) return;
-    this.finished = true;
     this.unsubscribe();
     const s = this.stats;
     const loss =
@@ -187,7 +167,7 @@ export class PingRun {
         `rtt min/avg/max/mdev = ${ms3(s.min)}/${ms3(s.avg)}/${ms3(s.max)}/${ms3(s.mdev)} ms`,
       );
     }
-    for (const fn of this.doneListeners) fn(this);
+    this.complete();
   }
 }
 
@@ -299,15 +279,8 @@ function echoV6(node: Node, target: Ipv6Address): EchoFamily {
 /** Starts pinging `target` (IPv4 or IPv6 text) from `node`. Throws on a malformed address. */
 export function ping(node: Node, target: string, options: PingOptions = {}): PingRun {
   let family: EchoFamily;
-  if (target.includes(":")) {
-    const dst = parseIpv6Address(target);
-    if (dst instanceof ParseError) throw new Error(`ping: ${target}: ${dst.detail}`);
-    family = echoV6(node, dst);
-  } else {
-    const dst = parseIpv4Address(target);
-    if (dst instanceof ParseError) throw new Error(`ping: ${target}: ${dst.detail}`);
-    family = echoV4(node, dst);
-  }
+  const t = parseTarget("ping", target);
+  family = t.family === 6 ? echoV6(node, t.address) : echoV4(node, t.address);
   return new PingRun(node, family, {
     count: options.count ?? 4,
     interval: options.interval ?? NS_PER_S,

@@ -10,20 +10,14 @@ import type { Ipv6Delivery } from "../../net/ipv6-stack.js";
 import type { Node } from "../../net/node.js";
 import type { Timer } from "../../sim/simulator.js";
 import { type Nanos, NS_PER_MS, NS_PER_S } from "../../sim/time.js";
-import {
-  formatIpv4,
-  type Ipv4,
-  type Ipv6Address,
-  parseIpv4Address,
-  parseIpv6Address,
-} from "../../wire/address.js";
+import { formatIpv4, type Ipv4, type Ipv6Address } from "../../wire/address.js";
 import { getU16 } from "../../wire/bytes.js";
 import type { Icmpv4Record } from "../../wire/icmpv4.js";
 import type { Icmpv6Record } from "../../wire/icmpv6.js";
 import { IP_PROTOCOL_UDP } from "../../wire/ipv4.js";
-import { ParseError } from "../../wire/parse-error.js";
 import { emitUdp } from "../../wire/udp.js";
 import { ms3 } from "./format.js";
+import { parseTarget, ToolRun } from "./tool-run.js";
 
 export interface TracerouteOptions {
   /** Highest TTL tried (default 30). */
@@ -62,10 +56,8 @@ interface ProbeFamily {
   headerBytes: number;
 }
 
-export class TracerouteRun {
-  readonly output: string[] = [];
+export class TracerouteRun extends ToolRun {
   readonly hops: TracerouteHop[] = [];
-  finished = false;
   reached = false;
   private ttl = 1;
   private probe = 0;
@@ -74,13 +66,13 @@ export class TracerouteRun {
   private readonly srcPort: number;
   private readonly unsubscribe: () => void;
   private readonly timer: Timer;
-  private readonly doneListeners: ((run: TracerouteRun) => void)[] = [];
 
   constructor(
     private readonly node: Node,
     private readonly family: ProbeFamily,
     private readonly opts: Required<TracerouteOptions>,
   ) {
+    super();
     this.port = opts.port;
     this.srcPort = 32768 + node.sim.rng(`node:${node.name}:traceroute`).nextInt(28232);
     this.timer = node.sim.timer(() => this.record(undefined));
@@ -100,15 +92,6 @@ export class TracerouteRun {
   /** The destination, as given. */
   get target(): string {
     return this.family.target;
-  }
-
-  onDone(fn: (run: TracerouteRun) => void): void {
-    if (this.finished) fn(this);
-    else this.doneListeners.push(fn);
-  }
-
-  get text(): string {
-    return `${this.output.join("\n")}\n`;
   }
 
   private sendProbe(): void {
@@ -158,10 +141,9 @@ export class TracerouteRun {
 
   private finish(): void {
     if (this.finished) return;
-    this.finished = true;
     this.timer.cancel();
     this.unsubscribe();
-    for (const fn of this.doneListeners) fn(this);
+    this.complete();
   }
 }
 
@@ -247,15 +229,8 @@ export function traceroute(
   options: TracerouteOptions = {},
 ): TracerouteRun {
   let family: ProbeFamily;
-  if (target.includes(":")) {
-    const dst = parseIpv6Address(target);
-    if (dst instanceof ParseError) throw new Error(`traceroute: ${target}: ${dst.detail}`);
-    family = probesV6(node, dst);
-  } else {
-    const dst = parseIpv4Address(target);
-    if (dst instanceof ParseError) throw new Error(`traceroute: ${target}: ${dst.detail}`);
-    family = probesV4(node, dst);
-  }
+  const t = parseTarget("traceroute", target);
+  family = t.family === 6 ? probesV6(node, t.address) : probesV4(node, t.address);
   return new TracerouteRun(node, family, {
     maxHops: options.maxHops ?? 30,
     probes: options.probes ?? 3,
