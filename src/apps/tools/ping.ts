@@ -35,6 +35,8 @@ export interface PingStats {
   transmitted: number;
   received: number;
   errors: number;
+  /** Replies to a request already answered (a network that duplicates packets). */
+  duplicates: number;
   /** Round-trip times in ms, in order of arrival. */
   rtts: number[];
   min: number;
@@ -73,6 +75,7 @@ export class PingRun extends ToolRun {
     transmitted: 0,
     received: 0,
     errors: 0,
+    duplicates: 0,
     rtts: [],
     min: 0,
     avg: 0,
@@ -80,6 +83,7 @@ export class PingRun extends ToolRun {
     mdev: 0,
   };
   private readonly sentAt = new Map<number, Nanos>();
+  private readonly answered = new Set<number>();
   private readonly identifier: number;
   private firstSend = 0;
   private lastSend = 0;
@@ -138,10 +142,16 @@ export class PingRun extends ToolRun {
       return;
     }
     const rtt = (this.node.sim.now - sent) / NS_PER_MS;
-    this.stats.received++;
-    this.stats.rtts.push(rtt);
+    // iputils marks a second reply to the same request "(DUP!)" and does not count it as received.
+    const dup = this.answered.has(e.seq);
+    if (dup) this.stats.duplicates++;
+    else {
+      this.answered.add(e.seq);
+      this.stats.received++;
+      this.stats.rtts.push(rtt);
+    }
     this.output.push(
-      `${e.bytes} bytes from ${e.from}: icmp_seq=${e.seq} ttl=${e.ttl} time=${msSignificant(rtt)} ms`,
+      `${e.bytes} bytes from ${e.from}: icmp_seq=${e.seq} ttl=${e.ttl} time=${msSignificant(rtt)} ms${dup ? " (DUP!)" : ""}`,
     );
   }
 
@@ -153,9 +163,10 @@ export class PingRun extends ToolRun {
       s.transmitted === 0 ? 0 : Math.round((100 * (s.transmitted - s.received)) / s.transmitted);
     const time = Math.round((this.lastSend - this.firstSend) / NS_PER_MS);
     this.output.push("", `--- ${this.family.target} ping statistics ---`);
+    const dups = s.duplicates > 0 ? `, +${s.duplicates} duplicates` : "";
     const errors = s.errors > 0 ? `, +${s.errors} errors` : "";
     this.output.push(
-      `${s.transmitted} packets transmitted, ${s.received} received${errors}, ${loss}% packet loss, time ${time}ms`,
+      `${s.transmitted} packets transmitted, ${s.received} received${dups}${errors}, ${loss}% packet loss, time ${time}ms`,
     );
     if (s.rtts.length > 0) {
       s.min = Math.min(...s.rtts);

@@ -108,3 +108,25 @@ describe("traceroute", () => {
     expect(net2.faults.active[0]!.dropped).toBeGreaterThan(0);
   });
 });
+
+describe("ping on a duplicating link", () => {
+  it("marks second replies (DUP!) and counts them apart, as iputils does", () => {
+    const net = new Network({ seed: 3 });
+    net.addHost("a");
+    net.addHost("b");
+    net.connect("a", "b", {
+      delay: ms(1),
+      addresses: ["10.9.0.1/24", "10.9.0.2/24"],
+      impairments: { duplicate: 1 },
+    });
+    const run = ping(net.node("a"), "10.9.0.2", { count: 2 });
+    net.sim.run();
+    // Request and reply are each duplicated: four replies per request, three of them DUP!.
+    expect(run.output.filter((l) => l.includes("icmp_seq=1"))).toHaveLength(4);
+    expect(run.output.filter((l) => l.endsWith("(DUP!)"))).toHaveLength(6);
+    expect(run.stats).toMatchObject({ received: 2, duplicates: 6 });
+    expect(run.output).toContain(
+      "2 packets transmitted, 2 received, +6 duplicates, 0% packet loss, time 1000ms",
+    );
+  });
+});
