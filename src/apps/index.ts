@@ -1,4 +1,6 @@
+export * from "./heartbeat/index.js";
 export * from "./http/index.js";
 export * from "./rip/rip.js";
+export * from "./rpc/index.js";
 export * from "./tools/ping.js";
 export * from "./tools/traceroute.js";
