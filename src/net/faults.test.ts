@@ -109,4 +109,18 @@ describe("faults as rules", () => {
     expect(() => n.partition(["a"], ["nope"])).toThrow('no node named "nope"');
     expect(() => n.setLinkUp("a-zz", false)).toThrow('no link named "a-zz"');
   });
+
+  it("partitions hosts on one switch too (rules look inside Ethernet frames)", () => {
+    const n = new Network({ seed: 1 });
+    n.addSwitch("s");
+    n.addHost("x");
+    n.addHost("y");
+    n.connect("x", "s", { addresses: ["10.5.0.1/24", []] });
+    n.connect("y", "s", { addresses: ["10.5.0.2/24", []] });
+    const rule = n.partition(["x"], ["y"]);
+    const p = ping(n.node("x"), "10.5.0.2", { count: 2, interval: ms(100) });
+    n.sim.run();
+    expect(p.stats.received).toBe(0);
+    expect(rule.dropped).toBe(2); // the echo requests; ARP, which belongs to no address, passes
+  });
 });

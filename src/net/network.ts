@@ -291,8 +291,8 @@ export class Network implements ChannelHooks {
       from: ch.from.nodeName,
       to: ch.to.nodeName,
       link: ch.link.name,
-      srcNode: this.ownerName(packet, true),
-      dstNode: this.ownerName(packet, false),
+      srcNode: this.ownerName(packet, true, ch.from.framing),
+      dstNode: this.ownerName(packet, false, ch.from.framing),
       packet,
     };
     return this.faults.judge(p, resume);
@@ -339,13 +339,26 @@ export class Network implements ChannelHooks {
     });
   }
 
-  private ownerName(packet: Uint8Array, source: boolean): string | undefined {
-    const version = packet.length > 0 ? packet[0]! >>> 4 : 0;
-    if (version === 4 && packet.length >= 20) {
-      return this.owners4.get(getU32(packet, source ? 12 : 16))?.name;
+  /** The node owning a packet's source or destination address; frames are looked into. */
+  private ownerName(
+    packet: Uint8Array,
+    source: boolean,
+    framing: "ip" | "ethernet",
+  ): string | undefined {
+    let at = 0;
+    if (framing === "ethernet") {
+      // Untagged Ethernet II carrying IPv4 or IPv6 (ARP and the rest belong to no IP owner).
+      const type = packet.length >= 14 ? (packet[12]! << 8) | packet[13]! : 0;
+      if (type !== 0x0800 && type !== 0x86dd) return undefined;
+      at = 14;
     }
-    if (version === 6 && packet.length >= 40 && this.owners6.size > 0) {
-      const o = source ? 8 : 24;
+    const n = packet.length - at;
+    const version = n > 0 ? packet[at]! >>> 4 : 0;
+    if (version === 4 && n >= 20) {
+      return this.owners4.get(getU32(packet, at + (source ? 12 : 16)))?.name;
+    }
+    if (version === 6 && n >= 40 && this.owners6.size > 0) {
+      const o = at + (source ? 8 : 24);
       const key = `${getU32(packet, o)}:${getU32(packet, o + 4)}:${getU32(packet, o + 8)}:${getU32(packet, o + 12)}`;
       return this.owners6.get(key)?.name;
     }
