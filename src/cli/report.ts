@@ -1,0 +1,82 @@
+/**
+ * Files a run leaves behind: packet captures (one pcapng, or a classic pcap per interface in a
+ * directory) and the report directory: the text summary, the result as JSON, the packet trace
+ * (every packet put on a wire or dropped, tcpdump-style) and the fault log as text and JSON.
+ */
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
+import type { Network } from "../net/network.js";
+import type { RunResult } from "../scenario/run.js";
+import { formatTime } from "../sim/time.js";
+import type { NetworkCapture } from "../trace/capture.js";
+import { writeCaptureFile } from "../trace/pcap-file.js";
+import { summarizeFrame, summarizeIp } from "../trace/summary.js";
+
+/** A packet trace as text lines, from construction until `stop()`. */
+export class TraceLog {
+  readonly lines: string[] = [];
+  private readonly unsubscribe: () => void;
+
+  constructor(net: Network) {
+    this.unsubscribe = net.events.subscribe((e) => {
+      if (e.kind !== "transmit" && e.kind !== "drop") return;
+      const what = e.framing === "ethernet" ? summarizeFrame(e.packet) : summarizeIp(e.packet);
+      const where = `${e.node}:${e.iface ?? ""}`.padEnd(10);
+      this.lines.push(
+        e.kind === "transmit"
+          ? `${formatTime(e.time)}  ${where} > ${what}`
+          : `${formatTime(e.time)}  ${where} x DROPPED (${e.reason}): ${what}`,
+      );
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+}
+
+/** True when `path` names a directory (existing, or ending in "/", or without an extension). */
+export function isDirectoryPath(path: string): boolean {
+  if (existsSync(path)) return statSync(path).isDirectory();
+  return path.endsWith("/") || extname(path) === "";
+}
+
+/** Writes a capture; returns the files written. */
+export function writePcap(path: string, capture: NetworkCapture): string[] {
+  if (isDirectoryPath(path)) {
+    mkdirSync(path, { recursive: true });
+    const files: string[] = [];
+    for (const [name, bytes] of capture.toPcaps()) {
+      const file = join(path, `${name.replace(":", "-")}.pcap`);
+      writeCaptureFile(file, bytes);
+      files.push(file);
+    }
+    return files;
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeCaptureFile(path, capture.toPcapng());
+  return [path];
+}
+
+/** Writes the report directory; returns the files written. */
+export function writeReport(
+  dir: string,
+  result: RunResult,
+  summary: readonly string[],
+  json: unknown,
+  trace: TraceLog,
+): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: [string, string][] = [
+    ["summary.txt", `${summary.join("\n")}\n`],
+    ["result.json", `${JSON.stringify(json, null, 2)}\n`],
+    ["trace.txt", trace.lines.length > 0 ? `${trace.lines.join("\n")}\n` : ""],
+    [
+      "faults.txt",
+      result.faults.map((f) => `${formatTime(f.time)}  ${f.action}  ${f.detail}\n`).join(""),
+    ],
+    ["faults.json", `${JSON.stringify(result.faults, null, 2)}\n`],
+  ];
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  return files.map(([name]) => join(dir, name));
+}

@@ -1,0 +1,23 @@
+/**
+ * The apps a scenario can start today, and the default registry holding them. A new app kind
+ * (DNS, HTTP, TCP bulk transfer, MapReduce, heartbeats) registers here with its own schema piece.
+ */
+import { type AppDefinition, AppRegistry } from "../registry.js";
+import { pingApp, tracerouteApp } from "./tools.js";
+import { udpEchoApp, udpStreamApp } from "./udp.js";
+
+/** Built-in app kinds, in the order the JSON Schema lists them. */
+export const BUILTIN_APPS: readonly AppDefinition[] = [
+  pingApp,
+  tracerouteApp,
+  udpStreamApp,
+  udpEchoApp,
+];
+
+let shared: AppRegistry | undefined;
+
+/** The registry of built-in apps (one shared instance, so its schema is built once). */
+export function defaultRegistry(): AppRegistry {
+  shared ??= new AppRegistry(BUILTIN_APPS);
+  return shared;
+}
