@@ -105,6 +105,25 @@ export const TCP_DEFAULTS: Readonly<TcpConfig> = Object.freeze({
   statsLimit: 1_000_000,
 });
 
+/** Where to connect. */
+export interface TcpConnectTarget {
+  address: string;
+  port: number;
+  /** Local port (default: an ephemeral one). */
+  localPort?: number;
+  /** Local address (default: the one the route to `address` uses). */
+  localAddress?: string;
+}
+
+/** Connection settings (see TcpConfig for each and its default). */
+export type TcpConnectOptions = Partial<TcpConfig>;
+
+/** Listener settings: the backlog, and the settings accepted connections get. */
+export interface TcpListenOptions extends Partial<TcpConfig> {
+  /** Most half-open connections (default 511). */
+  backlog?: number;
+}
+
 /** Defaults overridden by `o`, with the numbers checked. */
 export function resolveConfig(o: Partial<TcpConfig> | undefined): TcpConfig {
   const c: TcpConfig = { ...TCP_DEFAULTS, ...(o ?? {}) };

@@ -7,19 +7,19 @@
  */
 import type { Simulator, Timer } from "../../sim/simulator.js";
 import type { Nanos } from "../../sim/time.js";
-import type { Ipv6Address } from "../../wire/address.js";
 import type { PseudoHeader } from "../../wire/checksum.js";
-import { type SeqNumber, seqGt } from "../../wire/seq.js";
-import { TCP_FLAG_ACK, TCP_FLAG_RST, TCP_FLAG_SYN, type TcpRecord } from "../../wire/tcp.js";
+import type { SeqNumber } from "../../wire/seq.js";
+import type { TcpRecord } from "../../wire/tcp.js";
 import { TransportError, type TransportErrorCode } from "../errors.js";
 import type { Endpoint } from "../udp.js";
+import type { TcpTuple } from "./demux.js";
 import { segmentArrives } from "./input.js";
 import type { TcpListener } from "./listener.js";
 import { output } from "./output.js";
 import type { TcpState, TcpStateChange } from "./state.js";
-import type { TcpCounters, TcpSeries } from "./stats.js";
+import type { TcpCounters, TcpInfo, TcpSeries } from "./stats.js";
 import { EV_CLOSED, EV_CONNECTED, EV_DRAIN, EV_ERROR, EV_PEER_FIN, type Tcb } from "./tcb.js";
-import { closeNow, nextDeadline, onTimers } from "./timers.js";
+import { nextDeadline, onTimers } from "./timers.js";
 import {
   type IcmpKind,
   icmpError,
@@ -27,6 +27,7 @@ import {
   openPassive,
   setKeepAlive,
   setNoDelay,
+  timeWaitYields,
   userAbort,
   userClose,
   userEnd,
@@ -43,41 +44,6 @@ export interface TcpHost {
   release(conn: TcpConnection): void;
   /** A state change, for the layer's trace listeners. */
   traceState(conn: TcpConnection, change: TcpStateChange): void;
-}
-
-/** A snapshot of the sender and receiver state, in the spirit of Linux's TCP_INFO. */
-export interface TcpInfo {
-  state: TcpState;
-  mss: number;
-  cwnd: number;
-  ssthresh: number;
-  /** Peer's advertised window (bytes). */
-  sndWnd: number;
-  /** Window we advertise (bytes). */
-  rcvWnd: number;
-  /** Smoothed RTT and variation in ns (-1 before the first sample). */
-  srtt: number;
-  rttvar: number;
-  rto: number;
-  bytesInFlight: number;
-  /** Bytes written and not yet acknowledged. */
-  sendQueue: number;
-  /** Bytes received and not yet read. */
-  recvQueue: number;
-  congestion: string;
-}
-
-/** A connection's 4-tuple: IPv4 addresses as numbers, IPv6 ones as `Ipv6Address`. */
-export interface TcpTuple {
-  readonly family: 4 | 6;
-  /** IPv4 addresses (0 over IPv6). */
-  readonly local4: number;
-  readonly remote4: number;
-  /** IPv6 addresses (undefined over IPv4). */
-  readonly local6: Ipv6Address | undefined;
-  readonly remote6: Ipv6Address | undefined;
-  readonly localPort: number;
-  readonly remotePort: number;
 }
 
 export class TcpConnection {
@@ -177,7 +143,8 @@ export class TcpConnection {
 
   /**
    * Queues bytes to send; returns how many were taken. Bytes beyond the send buffer are refused
-   * (backpressure) and a 'drain' callback fires once room frees up.
+   * (backpressure) and a 'drain' callback fires once room frees up. After `end()`, or once the
+   * connection is closed, nothing is taken (0).
    */
   write(data: Uint8Array): number {
     const n = userSend(this.tcb, data, this.now);
@@ -253,7 +220,7 @@ export class TcpConnection {
     this.endFns.push(fn);
   }
 
-  /** Called when send buffer space frees up after `write` refused bytes. */
+  /** Called after `write` refused bytes, once half the send buffer is free again (or all). */
   onDrain(fn: () => void): void {
     this.drainFns.push(fn);
   }
@@ -295,22 +262,12 @@ export class TcpConnection {
   }
 
   /**
-   * RFC 9293 §3.6.1 (RFC 1122 §4.2.2.13, RFC 6191): a new SYN may reopen a connection in
-   * TIME-WAIT when its sequence number is beyond RCV.NXT or its timestamp is newer. If so the
-   * old connection is closed now and true returned; the caller gives the SYN to the listener.
+   * A SYN for this tuple while in TIME-WAIT: if it may reopen the connection (see
+   * `timeWaitYields`) the old one is closed now and true returned; the layer then hands the SYN
+   * to the listener.
    */
   yieldToNewSyn(seg: TcpRecord): boolean {
-    const t = this.tcb;
-    if (t.state !== "TIME-WAIT") return false;
-    if ((seg.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) !== TCP_FLAG_SYN) return false;
-    let newer = seqGt(seg.seq, t.rcvNxt);
-    if (t.tsOk) {
-      for (const o of seg.options) {
-        if (o.kind === "timestamps") newer = ((o.tsval - t.tsRecent) | 0) > 0;
-      }
-    }
-    if (!newer) return false;
-    closeNow(t, this.now, "new SYN in TIME-WAIT");
+    if (!timeWaitYields(this.tcb, seg, this.now)) return false;
     this.after();
     return true;
   }

@@ -6,8 +6,21 @@
  */
 import { formatIpv4, type Ipv6Address } from "../../wire/address.js";
 import type { PseudoHeader } from "../../wire/checksum.js";
-import type { TcpConnection, TcpTuple } from "./connection.js";
+import type { TcpConnection } from "./connection.js";
 import { tupleHash } from "./isn.js";
+
+/** A connection's 4-tuple: IPv4 addresses as numbers, IPv6 ones as `Ipv6Address`. */
+export interface TcpTuple {
+  readonly family: 4 | 6;
+  /** IPv4 addresses (0 over IPv6). */
+  readonly local4: number;
+  readonly remote4: number;
+  /** IPv6 addresses (undefined over IPv4). */
+  readonly local6: Ipv6Address | undefined;
+  readonly remote6: Ipv6Address | undefined;
+  readonly localPort: number;
+  readonly remotePort: number;
+}
 
 export class ConnectionTable {
   private readonly buckets = new Map<number, TcpConnection>();

@@ -18,10 +18,27 @@ export {
   type ConformanceExpectations,
   congestionConformance,
 } from "./congestion-conformance.js";
-export { TcpConnection, type TcpHost, type TcpInfo, type TcpTuple } from "./connection.js";
+export { TcpConnection, type TcpHost } from "./connection.js";
+export {
+  CUBIC_ALPHA,
+  CUBIC_BETA,
+  CUBIC_C,
+  Cubic,
+  cubicFactory,
+  cubicK,
+  cubicWindow,
+  cubicWith,
+} from "./cubic.js";
+export type { TcpTuple } from "./demux.js";
 export { TCP_DEFAULT_BACKLOG, TcpListener, type TcpListenerStats } from "./listener.js";
 export type { TcpState, TcpStateChange } from "./state.js";
-export { TCP_SERIES_COLUMNS, TcpCounters, TcpSeries, type TcpSeriesColumn } from "./stats.js";
+export {
+  TCP_SERIES_COLUMNS,
+  TcpCounters,
+  type TcpInfo,
+  TcpSeries,
+  type TcpSeriesColumn,
+} from "./stats.js";
 export {
   type TcpConnectOptions,
   type TcpConnectTarget,

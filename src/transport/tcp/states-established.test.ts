@@ -4,7 +4,7 @@ import { ms, sec } from "../../sim/time.js";
 import { seq } from "../../wire/seq.js";
 import { NOP_OPTION } from "../../wire/tcp-options.js";
 import { pattern } from "./packet-script.js";
-import { establishedServer } from "./script-helpers.test-support.js";
+import { establishedServer, PEER_SYN, serverScript } from "./script-helpers.test-support.js";
 
 const at = (t: number) => Math.round(t / 1e6);
 
@@ -57,6 +57,29 @@ describe("ESTABLISHED: receiving (RFC 9293 §3.10.7.4, RFC 5681 §4.2)", () => {
     s.run(ms(25));
     // Before the read: the right edge stays (SWS), rounded up to the 32-byte scale unit.
     expect(s.rest()).toEqual([". seq=1 ack=12 win=32767 len=0"]);
+  });
+
+  it("receives across the 2^32 sequence wrap, in and out of order", () => {
+    const { s, accepted } = serverScript();
+    s.peerIsn = seq(0xffffff00);
+    s.inject("S", { seq: 0, options: PEER_SYN });
+    s.run(ms(25));
+    s.inject(".", { seq: 1, ack: 1 });
+    s.run(ms(15));
+    const got: Uint8Array[] = [];
+    accepted[0]!.onData((d) => got.push(d));
+    const data = pattern(3000);
+    s.inject(".", { seq: 1001, ack: 1, data: data.subarray(1000, 3000) }); // crosses 2^32
+    s.inject(".", { seq: 1, ack: 1, data: data.subarray(0, 1000) });
+    s.run(ms(25));
+    expect(s.rest().at(-1)).toBe(". seq=1 ack=3001 win=32675 len=0");
+    const joined = new Uint8Array(3000);
+    let o = 0;
+    for (const d of got) {
+      joined.set(d, o);
+      o += d.length;
+    }
+    expect(joined).toEqual(data);
   });
 
   it("reports the most recent SACK block first (RFC 2018 §4)", () => {

@@ -5,6 +5,7 @@
  * rate-limited by `statsInterval` except at loss events, which are always recorded.
  */
 import type { Nanos } from "../../sim/time.js";
+import type { TcpState } from "./state.js";
 
 /** The columns of a series row, in order. */
 export const TCP_SERIES_COLUMNS = [
@@ -121,4 +122,26 @@ export class TcpCounters {
   challengeAcks = 0;
   /** Segments refused by the acceptability test or PAWS. */
   unacceptableSegments = 0;
+}
+
+/** A snapshot of the sender and receiver state, in the spirit of Linux's TCP_INFO. */
+export interface TcpInfo {
+  state: TcpState;
+  mss: number;
+  cwnd: number;
+  ssthresh: number;
+  /** Peer's advertised window (bytes). */
+  sndWnd: number;
+  /** Window we advertise (bytes). */
+  rcvWnd: number;
+  /** Smoothed RTT and variation in ns (-1 before the first sample). */
+  srtt: number;
+  rttvar: number;
+  rto: number;
+  bytesInFlight: number;
+  /** Bytes written and not yet acknowledged. */
+  sendQueue: number;
+  /** Bytes received and not yet read. */
+  recvQueue: number;
+  congestion: string;
 }

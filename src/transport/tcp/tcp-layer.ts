@@ -26,33 +26,20 @@ import {
 import { NO_TCP_OPTIONS } from "../../wire/tcp-options.js";
 import { TransportError } from "../errors.js";
 import { PortTable } from "../ports.js";
-import { resolveConfig, type TcpConfig } from "./config.js";
-import { TcpConnection, type TcpHost, type TcpTuple } from "./connection.js";
-import { ConnectionTable, localKey, pseudoOf, tupleOf } from "./demux.js";
+import {
+  resolveConfig,
+  type TcpConfig,
+  type TcpConnectOptions,
+  type TcpConnectTarget,
+  type TcpListenOptions,
+} from "./config.js";
+import { TcpConnection, type TcpHost } from "./connection.js";
+import { ConnectionTable, localKey, pseudoOf, type TcpTuple, tupleOf } from "./demux.js";
 import { type IcmpReport, icmpv4Report, icmpv6Report } from "./icmp.js";
 import { halfSipHash, IsnGenerator } from "./isn.js";
 import { TCP_DEFAULT_BACKLOG, TcpListener, type TcpListenerHost } from "./listener.js";
 import type { TcpStateChange } from "./state.js";
 import { Tcb } from "./tcb.js";
-
-/** Where to connect. */
-export interface TcpConnectTarget {
-  address: string;
-  port: number;
-  /** Local port (default: an ephemeral one). */
-  localPort?: number;
-  /** Local address (default: the one the route to `address` uses). */
-  localAddress?: string;
-}
-
-/** Connection settings (see TcpConfig for each and its default). */
-export type TcpConnectOptions = Partial<TcpConfig>;
-
-/** Listener settings: the backlog, and the settings accepted connections get. */
-export interface TcpListenOptions extends Partial<TcpConfig> {
-  /** Most half-open connections (default 511). */
-  backlog?: number;
-}
 
 /** Counters of the layer. */
 export interface TcpLayerStats {
@@ -64,6 +51,8 @@ export interface TcpLayerStats {
   /** RSTs sent for segments that matched no connection or listener. */
   resetsSent: number;
 }
+
+export type { TcpConnectOptions, TcpConnectTarget, TcpListenOptions };
 
 const layers = new WeakMap<Node, TcpLayer>();
 

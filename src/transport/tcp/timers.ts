@@ -5,7 +5,7 @@
  * TIME-WAIT, and closing.
  */
 import type { Nanos } from "../../sim/time.js";
-import { seqAdd, seqGt } from "../../wire/seq.js";
+import { seqAdd, seqDiff, seqGt } from "../../wire/seq.js";
 import { TCP_FLAG_ACK } from "../../wire/tcp.js";
 import { maxPayload, output, sendRange, sendSyn } from "./output.js";
 import { EMPTY, EV_CLOSED, EV_CONNECTED, type Tcb } from "./tcb.js";
@@ -113,7 +113,7 @@ function persistExpired(tcb: Tcb, now: Nanos): void {
   } else {
     const unsent = tcb.unsent;
     if (unsent === 0) return;
-    const usable = tcb.sndWnd - (tcb.sndNxt - tcb.sndUna);
+    const usable = tcb.sndWnd - seqDiff(tcb.sndNxt, tcb.sndUna);
     if (usable > 0) {
       const n = sendRange(tcb, tcb.sndNxt, Math.min(unsent, usable, maxPayload(tcb)), now);
       tcb.sndNxt = seqAdd(tcb.sndNxt, n);

@@ -5,8 +5,8 @@
  * Each call leaves segments in the outbox for the owner, like `segmentArrives`.
  */
 import type { Nanos } from "../../sim/time.js";
-import { type SeqNumber, seqAdd, seqGe, seqLt } from "../../wire/seq.js";
-import type { TcpRecord } from "../../wire/tcp.js";
+import { type SeqNumber, seqAdd, seqGe, seqGt, seqLt } from "../../wire/seq.js";
+import { TCP_FLAG_ACK, TCP_FLAG_RST, TCP_FLAG_SYN, type TcpRecord } from "../../wire/tcp.js";
 import type { TransportErrorCode } from "../errors.js";
 import { acceptSyn } from "./input.js";
 import { afterRead, output, sendRst, sendSyn } from "./output.js";
@@ -185,4 +185,23 @@ export function icmpError(
     return;
   }
   tcb.softError = code; // RFC 1122 §4.2.3.9: soft in synchronized states
+}
+
+/**
+ * RFC 9293 §3.6.1 (RFC 1122 §4.2.2.13, RFC 6191): a new SYN may reopen a connection in
+ * TIME-WAIT when its sequence number is beyond RCV.NXT, or its timestamp is newer than
+ * TS.Recent. Then the TIME-WAIT connection closes at once and true is returned.
+ */
+export function timeWaitYields(tcb: Tcb, seg: TcpRecord, now: Nanos): boolean {
+  if (tcb.state !== "TIME-WAIT") return false;
+  if ((seg.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) !== TCP_FLAG_SYN) return false;
+  let newer = seqGt(seg.seq, tcb.rcvNxt);
+  if (tcb.tsOk) {
+    for (const o of seg.options) {
+      if (o.kind === "timestamps") newer = ((o.tsval - tcb.tsRecent) | 0) > 0;
+    }
+  }
+  if (!newer) return false;
+  closeNow(tcb, now, "new SYN in TIME-WAIT");
+  return true;
 }
