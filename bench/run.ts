@@ -8,9 +8,10 @@ import { kernelSuite } from "./kernel.js";
 import { lpmSuite } from "./lpm.js";
 import { netSuite } from "./net.js";
 import { p2pSuite } from "./p2p.js";
+import { tcpSuite } from "./tcp.js";
 import { wireSuite } from "./wire.js";
 
-const SUITES: Suite[] = [kernelSuite, wireSuite, netSuite, lpmSuite, p2pSuite];
+const SUITES: Suite[] = [kernelSuite, wireSuite, netSuite, lpmSuite, p2pSuite, tcpSuite];
 
 function format(v: number): string {
   if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
