@@ -5,6 +5,7 @@
 export * from "./apps/index.js";
 export * from "./net/index.js";
 export * from "./sim/index.js";
+export * from "./socket/index.js";
 export * from "./trace/index.js";
 export * from "./transport/index.js";
 export * from "./wire/index.js";
