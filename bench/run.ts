@@ -3,6 +3,7 @@
  * table, or with --json one JSON array of figures {suite, name, value, unit, target}.
  */
 import { cpus, totalmem } from "node:os";
+import { dnsSuite } from "./dns.js";
 import type { Figure, Suite } from "./harness.js";
 import { kernelSuite } from "./kernel.js";
 import { lpmSuite } from "./lpm.js";
@@ -11,7 +12,15 @@ import { p2pSuite } from "./p2p.js";
 import { tcpSuite } from "./tcp.js";
 import { wireSuite } from "./wire.js";
 
-const SUITES: Suite[] = [kernelSuite, wireSuite, netSuite, lpmSuite, p2pSuite, tcpSuite];
+const SUITES: Suite[] = [
+  kernelSuite,
+  wireSuite,
+  netSuite,
+  lpmSuite,
+  p2pSuite,
+  tcpSuite,
+  dnsSuite,
+];
 
 function format(v: number): string {
   if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;

@@ -12,12 +12,12 @@ import {
   type DnsTransport,
   type DnsTransportResult,
   dig,
-  dnsTransports,
   exampleInternet,
   lookup,
   type ResolveResult,
   resolve,
   TCP_FALLBACK_UNAVAILABLE,
+  UnavailableTcpTransport,
   zone,
 } from "../src/apps/dns/index.js";
 import type { Network } from "../src/net/network.js";
@@ -343,9 +343,11 @@ describe("recursive resolution", () => {
     ]);
   });
 
-  it("sends a truncated answer to the TCP hook, which reports TCP as unavailable", () => {
+  it("sends a truncated answer to the TCP side, and SERVFAILs if TCP is unavailable", () => {
     const x = exampleInternet({ seed: 10 });
-    const tcp = dnsTransports(x.hosts.resolver).tcp;
+    // A resolver without TCP: its truncated answer cannot be retried.
+    const tcp = new UnavailableTcpTransport(x.hosts.resolver);
+    x.resolver.transports.tcp = tcp;
     const r = resolveNow(x, "big.example.com.", "TXT");
     expect(tcp.calls).toBe(1);
     expect(r).toMatchObject({ rcode: 2, ede: 23 });

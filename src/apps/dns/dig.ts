@@ -2,7 +2,8 @@
  * dig: one question to one server and its answer printed as BIND's dig prints it (dns-format.ts),
  * with dig's banner and trailer. Simulated runs have no wall clock, so ";; WHEN:" shows the
  * simulated time at which the answer arrived, marked as such. Timeouts and refusals read as
- * dig's ";; communications error" lines, and a truncated answer is retried over the TCP hook.
+ * dig's ";; communications error" lines, and a truncated answer is retried over TCP (or the
+ * query goes over TCP from the start with `tcp`, dig's +tcp).
  */
 import type { Node } from "../../net/node.js";
 import { formatTime, type Nanos, NS_PER_MS, NS_PER_S } from "../../sim/time.js";
@@ -31,6 +32,8 @@ export interface DigOptions {
   timeout?: Nanos;
   /** Tries (default 3, "+tries=3"). */
   tries?: number;
+  /** Ask over TCP from the start (default false), as "+tcp". */
+  tcp?: boolean;
   /** Replace the transports (tests swap the TCP hook). */
   transports?: Partial<DnsTransports>;
 }
@@ -63,6 +66,7 @@ export function dig(node: Node, name: string, options: DigOptions = {}): DigRun 
     dnsTypeName(type),
     ...(recurse ? [] : ["+norecurse"]),
     ...(options.bufsize === null ? ["+noedns"] : []),
+    ...(options.tcp === true ? ["+tcp"] : []),
   ];
   run.output.push("", `; <<>> DiG 9.18 (wirelab) <<>> ${args.join(" ")}`);
   if (options.server !== undefined) run.output.push("; (1 server found)");
@@ -78,49 +82,58 @@ export function dig(node: Node, name: string, options: DigOptions = {}): DigRun 
   const tries = Math.max(1, options.tries ?? 3);
   const timeout = options.timeout ?? 5 * NS_PER_S;
   const edns = options.bufsize === undefined ? DNS_EDNS_SIZE : options.bufsize;
+  const tcp = options.tcp === true;
   const attempt = (k: number): void => {
     const sentAt = node.sim.now;
-    exchange(node, transports, where, { name: fqdn, type }, { rd: recurse, edns, timeout }, (r) => {
-      if (r.kind === "timeout" || r.kind === "error") {
-        const why =
-          r.kind === "timeout"
-            ? "timed out"
-            : r.error.code === "ECONNREFUSED"
-              ? "connection refused"
-              : r.error.message;
-        run.output.push(`;; communications error to ${server}#${port}: ${why}`);
-        if (k + 1 < tries) return attempt(k + 1);
-        run.output.push(";; no servers could be reached");
-        return run.end();
-      }
-      let message: DnsMessage;
-      let bytes: Uint8Array;
-      let protocol: "UDP" | "TCP" = "UDP";
-      if (r.kind === "tcp-unavailable") {
-        // dig says this, then retries over TCP; our TCP hook cannot yet, so show what came.
-        run.output.push(";; Truncated, retrying in TCP mode.");
-        run.output.push(`;; Connection to ${label} for ${fqdn} failed: ${r.reason}.`);
-        message = r.truncated;
-        bytes = r.bytes;
-      } else {
-        if (r.protocol === "TCP") run.output.push(";; Truncated, retrying in TCP mode.");
-        message = r.message;
-        bytes = r.bytes;
-        protocol = r.protocol;
-        run.query = r.query;
-      }
-      run.response = message;
-      const elapsed = Math.floor((node.sim.now - sentAt) / NS_PER_MS);
-      run.output.push(";; Got answer:", ...formatDnsMessage(message).split("\n").slice(0, -1));
-      run.output.push(
-        `;; Query time: ${elapsed} msec`,
-        `;; SERVER: ${label} (${protocol})`,
-        `;; WHEN: ${formatTime(node.sim.now)} s of simulated time`,
-        `;; MSG SIZE  rcvd: ${bytes.length}`,
-        "",
-      );
-      run.end();
-    });
+    exchange(
+      node,
+      transports,
+      where,
+      { name: fqdn, type },
+      { rd: recurse, edns, timeout, tcp },
+      (r) => {
+        if (r.kind === "timeout" || r.kind === "error") {
+          const why =
+            r.kind === "timeout"
+              ? "timed out"
+              : r.error.code === "ECONNREFUSED"
+                ? "connection refused"
+                : r.error.message;
+          run.output.push(`;; communications error to ${server}#${port}: ${why}`);
+          if (k + 1 < tries) return attempt(k + 1);
+          run.output.push(";; no servers could be reached");
+          return run.end();
+        }
+        let message: DnsMessage;
+        let bytes: Uint8Array;
+        let protocol: "UDP" | "TCP" = "UDP";
+        if (r.kind === "tcp-unavailable") {
+          // dig says this, then retries over TCP; with no TCP transport, show what came.
+          run.output.push(";; Truncated, retrying in TCP mode.");
+          run.output.push(`;; Connection to ${label} for ${fqdn} failed: ${r.reason}.`);
+          message = r.truncated;
+          bytes = r.bytes;
+        } else {
+          // Over TCP from the start there was no truncated answer to retry.
+          if (r.protocol === "TCP" && !tcp) run.output.push(";; Truncated, retrying in TCP mode.");
+          message = r.message;
+          bytes = r.bytes;
+          protocol = r.protocol;
+          run.query = r.query;
+        }
+        run.response = message;
+        const elapsed = Math.floor((node.sim.now - sentAt) / NS_PER_MS);
+        run.output.push(";; Got answer:", ...formatDnsMessage(message).split("\n").slice(0, -1));
+        run.output.push(
+          `;; Query time: ${elapsed} msec`,
+          `;; SERVER: ${label} (${protocol})`,
+          `;; WHEN: ${formatTime(node.sim.now)} s of simulated time`,
+          `;; MSG SIZE  rcvd: ${bytes.length}`,
+          "",
+        );
+        run.end();
+      },
+    );
   };
   attempt(0);
   return run;

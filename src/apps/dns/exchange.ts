@@ -34,6 +34,8 @@ export interface DnsExchangeOptions {
   edns: number | null;
   /** Wait for each transport this long. */
   timeout: Nanos;
+  /** Ask over TCP from the start, as dig's +tcp does (default false: UDP, then TCP on TC). */
+  tcp?: boolean;
 }
 
 /** What one exchange came to. */
@@ -72,7 +74,7 @@ export function answersQuery(m: DnsMessage, query: DnsMessage): boolean {
 }
 
 /**
- * Sends `ask` to `server` over `transports.udp` and calls `done` once with the outcome (on a
+ * Sends `ask` to `server` over `transports.udp` (or `.tcp` when `options.tcp`) and calls `done` once with the outcome (on a
  * later event). The returned handle cancels it.
  */
 export function exchange(
@@ -134,8 +136,9 @@ export function exchange(
   };
   let truncated: DnsMessage | undefined;
   let truncatedBytes: Uint8Array | undefined;
-  current = transports.udp.query(server, bytes, { timeout: options.timeout, accept }, (r) =>
-    settle(transports.udp, r),
+  const first = options.tcp === true ? transports.tcp : transports.udp;
+  current = first.query(server, bytes, { timeout: options.timeout, accept }, (r) =>
+    settle(first, r),
   );
   return { cancel: () => current.cancel() };
 }

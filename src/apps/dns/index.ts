@@ -16,6 +16,7 @@ export * from "./resolv-conf.js";
 export * from "./resolver.js";
 export * from "./server.js";
 export * from "./stub.js";
+export * from "./tcp.js";
 export * from "./transport.js";
 export * from "./types.js";
 export * from "./zone.js";

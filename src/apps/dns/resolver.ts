@@ -2,7 +2,7 @@
  * A recursive resolver: an in-process API (`resolve`) and a server on port 53 for clients that
  * set RD. It walks from the root hints down (iterate.ts), remembers in a TTL cache what it
  * learns, coalesces identical questions in flight, and answers SERVFAIL when it cannot resolve.
- * Upstream queries go through replaceable transports, so TCP fallback plugs in later.
+ * Upstream queries go through replaceable transports: UDP, then TCP for truncated answers.
  */
 import type { Node } from "../../net/node.js";
 import { type Nanos, NS_PER_MS, NS_PER_S } from "../../sim/time.js";

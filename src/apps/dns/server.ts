@@ -23,6 +23,7 @@ import {
 } from "../../wire/dns-header.js";
 import type { DnsRecord } from "../../wire/dns-rr.js";
 import { ParseError } from "../../wire/parse-error.js";
+import { type DnsTcpListener, type DnsTcpListenOptions, listenDnsTcp } from "./tcp.js";
 
 /** The well-known DNS port (RFC 1035 §4.2). */
 export const DNS_PORT = 53;
@@ -58,6 +59,11 @@ export interface DnsServerOptions {
   addresses?: string[];
   /** EDNS0 payload size to advertise and the most we send over UDP (default 1232). */
   ednsSize?: number;
+  /**
+   * Also listen on TCP (RFC 7766 §5 says servers must): true by default; false for a UDP-only
+   * server, or options such as the idle timeout. Port and addresses are the UDP ones.
+   */
+  tcp?: boolean | Pick<DnsTcpListenOptions, "idleTimeout">;
 }
 
 /** Counters for tests and reports. */
@@ -87,6 +93,8 @@ export class DnsServer {
     rcodes: new Map(),
   };
   private readonly sockets: UdpSocket[] = [];
+  /** The TCP side, when `listen` started one. */
+  tcp: DnsTcpListener | undefined;
   readonly ednsSize: number;
 
   constructor(
@@ -98,7 +106,8 @@ export class DnsServer {
 
   /**
    * Starts a server on `node`: binds the UDP port on each address (an IPv6 wildcard the node
-   * cannot use is skipped). Returns the first bind error otherwise.
+   * cannot use is skipped), and listens on TCP too unless `tcp` is false. Returns the first
+   * bind error otherwise.
    */
   static listen(
     node: Node,
@@ -122,6 +131,18 @@ export class DnsServer {
         }),
       );
     }
+    if (options.tcp !== false) {
+      const tcp = listenDnsTcp(node, server, {
+        port,
+        ...(explicit ? { addresses: options.addresses } : {}),
+        ...(typeof options.tcp === "object" ? options.tcp : {}),
+      });
+      if (tcp instanceof TransportError) {
+        server.close();
+        return tcp;
+      }
+      server.tcp = tcp;
+    }
     return server;
   }
 
@@ -130,10 +151,12 @@ export class DnsServer {
     return this.sockets.map((s) => s.local);
   }
 
-  /** Stops listening. */
+  /** Stops listening (UDP and TCP) and closes open TCP connections. */
   close(): void {
     for (const s of this.sockets) s.close();
     this.sockets.length = 0;
+    this.tcp?.close();
+    this.tcp = undefined;
   }
 
   /**

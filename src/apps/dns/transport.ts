@@ -1,9 +1,9 @@
 /**
  * How a DNS client moves one query and its response: the `DnsTransport` interface, its UDP
- * implementation (a fresh socket on a random port per query, RFC 5452 §4-§5), and the TCP hook
- * that a truncated answer calls (RFC 7766 §5): until wirelab's TCP is ready it answers, as a
- * value, that TCP fallback is unavailable. Results always arrive on a later event, never inside
- * `query`, so a caller's state is settled before its callback runs.
+ * implementation (a fresh socket on a random port per query, RFC 5452 §4-§5), and the TCP side
+ * that a truncated answer goes to (RFC 7766 §5): `TcpDnsTransport` (tcp.ts) by default, or
+ * `UnavailableTcpTransport` for a client with no TCP. Results always arrive on a later event,
+ * never inside `query`, so a caller's state is settled before its callback runs.
  */
 import type { Node } from "../../net/node.js";
 import type { EventId } from "../../sim/event-queue.js";
@@ -12,6 +12,7 @@ import { TransportError } from "../../transport/errors.js";
 import { type Endpoint, type UdpSocket, udp } from "../../transport/udp.js";
 import { formatIpv4, parseIpv4Address, parseIpv6Address } from "../../wire/address.js";
 import { ParseError } from "../../wire/parse-error.js";
+import { TcpDnsTransport } from "./tcp.js";
 
 /** The outcome of one exchange over a transport. */
 export type DnsTransportResult =
@@ -171,13 +172,12 @@ function canonicalAddress(address: string, family: 4 | 6): string | undefined {
   return a instanceof ParseError ? undefined : a.toString();
 }
 
-/** The reason the TCP hook gives until wirelab's TCP can carry DNS. */
+/** The reason `UnavailableTcpTransport` gives. */
 export const TCP_FALLBACK_UNAVAILABLE = "TCP fallback unavailable";
 
 /**
- * The TCP hook as it stands: every query comes back "unavailable" on the next event. Replace it
- * (resolver and stub options take `tcp`) with a DNS-over-TCP transport (RFC 7766 §8: two-byte
- * length prefix) once src/transport/tcp is ready; nothing else has to change.
+ * A TCP side that cannot carry queries: every query comes back "unavailable" on the next event.
+ * Pass it (resolver, stub and dig options take `transports.tcp`) to model a client without TCP.
  */
 export class UnavailableTcpTransport implements DnsTransport {
   readonly protocol = "TCP" as const;
@@ -214,16 +214,16 @@ export interface DnsTransports {
 /** A node's own transports, typed for their counters. */
 export interface NodeDnsTransports extends DnsTransports {
   udp: UdpDnsTransport;
-  tcp: UnavailableTcpTransport;
+  tcp: TcpDnsTransport;
 }
 
 const perNode = new WeakMap<Node, NodeDnsTransports>();
 
-/** The node's shared transports: UDP, and the TCP hook (created on first use). */
+/** The node's shared transports: UDP, and DNS over TCP for truncated answers (created on first use). */
 export function dnsTransports(node: Node): NodeDnsTransports {
   let t = perNode.get(node);
   if (t === undefined) {
-    t = { udp: new UdpDnsTransport(node), tcp: new UnavailableTcpTransport(node) };
+    t = { udp: new UdpDnsTransport(node), tcp: new TcpDnsTransport(node) };
     perNode.set(node, t);
   }
   return t;
