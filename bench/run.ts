@@ -5,6 +5,7 @@
 import { cpus, totalmem } from "node:os";
 import { dnsSuite } from "./dns.js";
 import type { Figure, Suite } from "./harness.js";
+import { httpSuite } from "./http.js";
 import { kernelSuite } from "./kernel.js";
 import { lpmSuite } from "./lpm.js";
 import { netSuite } from "./net.js";
@@ -20,6 +21,7 @@ const SUITES: Suite[] = [
   p2pSuite,
   tcpSuite,
   dnsSuite,
+  httpSuite,
 ];
 
 function format(v: number): string {
