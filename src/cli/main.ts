@@ -17,6 +17,7 @@ import { type CliIo, processIo, UsageError } from "./io.js";
 import { parseSeed, type RunFlags, runCommand } from "./run-command.js";
 import { builtinScenarios } from "./scenario-file.js";
 import { toolCommand } from "./tools-command.js";
+import { curlCommand, digCommand } from "./web-tools.js";
 
 /** Where `wirelab demo` writes its capture unless told otherwise. */
 const DEMO_PCAP = "out/demo.pcapng";
@@ -123,6 +124,70 @@ function program(io: CliIo, code: { value: number; pending?: Promise<number> }):
     .action((target: string | undefined, o: Record<string, string | undefined>) => {
       const fields = { maxHops: o.maxHops, probes: o.queries, wait: o.wait, port: o.port };
       code.value = toolCommand("traceroute", target, { ...o, fields }, io);
+    });
+
+  p.command("dig")
+    .description(
+      "ask DNS like dig, from the client of the example internet (root, TLD, example.com)",
+    )
+    .argument("<name>", "the name to look up, e.g. www.example.com")
+    .argument("[type]", "record type (default A)")
+    .option("--server <address>", "ask this server instead of the client's resolver (dig @server)")
+    .option("--norecurse", "clear RD (dig +norecurse)")
+    .option("--tcp", "ask over TCP (dig +tcp)")
+    .option("--seed <n>", "master seed (default 1)")
+    .addHelpText(
+      "after",
+      examples(
+        "wirelab dig www.example.com",
+        "wirelab dig example.com MX",
+        "wirelab dig --server 10.0.1.53 --norecurse www.example.com",
+      ),
+    )
+    .action(
+      (name: string, type: string | undefined, o: Record<string, string | boolean | undefined>) => {
+        code.value = digCommand(
+          name,
+          {
+            ...(type !== undefined ? { type } : {}),
+            ...(typeof o.server === "string" ? { server: o.server } : {}),
+            norecurse: o.norecurse === true,
+            tcp: o.tcp === true,
+            ...(typeof o.seed === "string" ? { seed: parseSeed(o.seed) ?? 1 } : {}),
+          },
+          io,
+        );
+      },
+    );
+
+  p.command("curl")
+    .description("fetch a URL like curl, from the client of the example internet (www.example.com)")
+    .argument("<url>", "e.g. http://www.example.com/")
+    .option("-v, --verbose", "show the request and response headers, as curl -v")
+    .option("-L, --location", "follow redirects")
+    .option("-X, --request <method>", "request method")
+    .option("-d, --data <data>", "send a body (POST)")
+    .option("--seed <n>", "master seed (default 1)")
+    .addHelpText(
+      "after",
+      examples(
+        "wirelab curl -v http://www.example.com/",
+        "wirelab curl -L http://www.example.com/old",
+        "wirelab curl -d 'a=1' http://www.example.com/echo",
+      ),
+    )
+    .action((url: string, o: Record<string, string | boolean | undefined>) => {
+      code.value = curlCommand(
+        url,
+        {
+          verbose: o.verbose === true,
+          location: o.location === true,
+          ...(typeof o.request === "string" ? { request: o.request } : {}),
+          ...(typeof o.data === "string" ? { data: o.data } : {}),
+          ...(typeof o.seed === "string" ? { seed: parseSeed(o.seed) ?? 1 } : {}),
+        },
+        io,
+      );
     });
 
   p.command("geo")
