@@ -216,12 +216,30 @@ async function run(): Promise<Figure[]> {
     consume(acc);
     return n;
   });
+  // The same strings in batches of 256: parse all, then one lookupBulk32 (match4TextBulk).
+  const textBulk = rate((n) => {
+    let acc = 0;
+    const batches = Math.max(1, Math.floor(n / BATCH));
+    for (let b = 0; b < batches; b++) {
+      v4.match4TextBulk(strings, (b * BATCH) & smask, BATCH, ids);
+      acc += ids[b & (BATCH - 1)]!;
+    }
+    consume(acc);
+    return batches * BATCH;
+  });
   f(
     "IPv4 lookups/s, string input",
     fast,
     "lookups/s",
     20e6,
     `parseIpv4Fast each time; with wire's parseIpv4Address: ${(slow / 1e6).toFixed(1)} M/s`,
+  );
+  f(
+    "IPv4 lookups/s, string input, batches of 256",
+    textBulk,
+    "lookups/s",
+    20e6,
+    "match4TextBulk: parse the batch, then one lookupBulk32",
   );
 
   // IPv6: random addresses inside random prefixes of the table (deep lookups, not misses).
@@ -235,6 +253,19 @@ async function run(): Promise<Figure[]> {
     }
     consume(acc);
     return n;
+  });
+  // The same IPv6 lookups in batches of 256, advanced through the trie in lock step.
+  const ids6 = new Int32Array(BATCH);
+  const bulk6 = rate((n) => {
+    let acc = 0;
+    const batches = Math.max(1, Math.floor(n / BATCH));
+    for (let b = 0; b < batches; b++) {
+      const from = ((b * BATCH) & mask) * 4;
+      v6.match6Bulk(q6.subarray(from, from + BATCH * 4), ids6, BATCH);
+      acc += ids6[b & (BATCH - 1)]!;
+    }
+    consume(acc);
+    return batches * BATCH;
   });
   const trie6 = new Ipv6Table<number>();
   for (let i = 0; i < p6.lengths.length; i++) {
@@ -257,6 +288,13 @@ async function run(): Promise<Figure[]> {
     "lookups/s",
     20e6,
     `random addresses in random table prefixes; before (mutable PrefixTrie, incl. making an Ipv6Address): ${(before6 / 1e6).toFixed(2)} M/s`,
+  );
+  f(
+    "IPv6 lookups/s, batches of 256",
+    bulk6,
+    "lookups/s",
+    20e6,
+    "the same addresses through lookupBulk128: each pass moves every address one node down",
   );
 
   // Whole-answer lookups against geoip-lite (string in, object out, both sides).

@@ -35,6 +35,9 @@ export class FrozenLpm {
   private readonly slots: Int32Array;
   private readonly starts: Uint32Array;
   private readonly rootBits: number;
+  /** Unfinished addresses and their bit positions for `lookupBulk128`, reused across calls. */
+  private bulkPos = new Uint8Array(0);
+  private bulkLanes = new Int32Array(0);
 
   private constructor(bits: 32 | 128, slots: Int32Array, rootBits: number) {
     this.bits = bits;
@@ -126,6 +129,59 @@ export class FrozenLpm {
       pos += k;
     }
     return v;
+  }
+
+  /**
+   * Route ids for many IPv6 addresses at once. IPv6 lookups go 3-5 nodes deep, each read a
+   * likely cache miss that depends on the one before, so the batch advances in lock step: every
+   * pass moves each unfinished address down one node, and the reads within a pass, being
+   * independent, overlap. `words` holds four big-endian words per address; `out[i]` receives
+   * the id for the address at `words[4i..4i+3]` (0 if none). Measured on the asn table (2-core,
+   * loaded machine) it was not faster than one `lookup128` per address: keep it for callers
+   * that have batches, but do not assume a gain.
+   */
+  lookupBulk128(words: Uint32Array, out: Int32Array, count = words.length >>> 2): void {
+    const s = this.slots;
+    const shift = 32 - this.rootBits;
+    let pending = 0;
+    for (let i = 0; i < count; i++) {
+      const v = s[words[i * 4]! >>> shift]!;
+      out[i] = v;
+      pending |= v;
+    }
+    if (pending >= 0) return;
+    // The unfinished addresses' indexes, compacted each pass so finished ones cost nothing.
+    let lanes = this.bulkLanes;
+    let pos = this.bulkPos;
+    if (lanes.length < count) {
+      lanes = this.bulkLanes = new Int32Array(count);
+      pos = this.bulkPos = new Uint8Array(count);
+    }
+    let m = 0;
+    for (let i = 0; i < count; i++) {
+      if (out[i]! < 0) {
+        lanes[m] = i;
+        pos[m++] = this.rootBits;
+      }
+    }
+    while (m > 0) {
+      let left = 0;
+      for (let j = 0; j < m; j++) {
+        const i = lanes[j]!;
+        const c = ~out[i]!;
+        const k = (c & 31) + 1;
+        const at = c >>> 6;
+        const p = pos[j]!;
+        const idx = (words[i * 4 + (p >>> 5)]! << (p & 31)) >>> (32 - k);
+        const next = (c & SPARSE) === 0 ? s[at + idx]! : this.scan(at, idx);
+        out[i] = next;
+        if (next < 0) {
+          lanes[left] = i;
+          pos[left++] = p + k;
+        }
+      }
+      m = left;
+    }
   }
 
   /** The route id for an IPv6 address, 0 if none. */

@@ -36,9 +36,12 @@ describe("parseIpv4Fast", () => {
     expect(parseIpv4Fast("0.0.0.0")).toBe(0);
     expect(parseIpv4Fast("255.255.255.255")).toBe(0xffffffff);
     expect(parseIpv4Fast("8.8.8.8")).toBe(0x08080808);
-    for (const bad of ["01.2.3.4", "1.2.3", "1.2.3.4.", ".1.2.3.4", "1..2.3", "256.1.1.1", ""]) {
-      expect(parseIpv4Fast(bad)).toBe(-1);
-    }
+    const bad = ["01.2.3.4", "1.2.3", "1.2.3.4.", ".1.2.3.4", "1..2.3", "256.1.1.1", ""];
+    // The unrolled octet scanner's boundaries: a fourth digit, a digit after "0", a trailing
+    // non-digit, an octet over 255 in the last place.
+    bad.push("1.2.3.2555", "1.2.3.04", "0.0.0.00", "1.2.3.4a", "1.2.3.256", "1.2.3.", "1234.1.1.1");
+    for (const text of bad) expect(parseIpv4Fast(text)).toBe(-1);
+    expect(parseIpv4Fast("10.0.100.200")).toBe(0x0a0064c8);
   });
 });
 

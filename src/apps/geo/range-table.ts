@@ -29,6 +29,13 @@ class Column {
   }
 }
 
+/**
+ * IPv6 lookups run 4+ nodes deep under the default shape (the table's /32-/48 prefixes carry
+ * long ranges beneath); a wider root and denser nodes cut about one dependent read for ~11 MB
+ * more (measured: 4.37 -> 3.57 reads per lookup, 6.5 -> 17.5 MB).
+ */
+const V6_SHAPE: FrozenLpmOptions = { rootBits: 20, slotsPerPrefix: 16 };
+
 /** A frozen table of one family's ranges. */
 export class RangeTable {
   private constructor(
@@ -41,6 +48,9 @@ export class RangeTable {
     private readonly rowOf: Int32Array,
     private readonly lengthOf: Uint8Array,
   ) {}
+
+  /** Scratch addresses for `match4TextBulk`, reused across calls. */
+  private textAddrs = new Uint32Array(0);
 
   /**
    * Parses `text` (rows `start,end,...`; start and end as address text, or as decimal numbers
@@ -100,7 +110,7 @@ export class RangeTable {
     const lpm = FrozenLpm.build(
       family === 4 ? 32 : 128,
       { count, words: words.data.subarray(0, words.length), lengths: lengths.data, ids },
-      options,
+      options ?? (family === 6 ? V6_SHAPE : undefined),
     );
     return new RangeTable(family, rows, count, lpm, rowArr, lengthArr);
   }
@@ -118,6 +128,32 @@ export class RangeTable {
   /** Matching prefix ids for a batch of IPv4 addresses (see FrozenLpm.lookupBulk32). */
   match4Bulk(addrs: Uint32Array, out: Int32Array, count = addrs.length): void {
     this.lpm.lookupBulk32(addrs, out, count);
+  }
+
+  /**
+   * Matching prefix ids for a batch of IPv4 address texts `texts[from..from+count)`: all are
+   * parsed first, then looked up together through `match4Bulk`, whose reads overlap. `out[i]`
+   * receives the id for `texts[from + i]`, 0 if none, -1 if the text is not a dotted quad.
+   */
+  match4TextBulk(texts: readonly string[], from: number, count: number, out: Int32Array): void {
+    let addrs = this.textAddrs;
+    if (addrs.length < count) addrs = this.textAddrs = new Uint32Array(count);
+    let bad = 0;
+    for (let i = 0; i < count; i++) {
+      const a = parseIpv4Fast(texts[from + i]!);
+      if (a < 0) bad++;
+      addrs[i] = a;
+    }
+    this.lpm.lookupBulk32(addrs, out, count);
+    // Rare: mark texts that did not parse (their stand-in address 0xffffffff was looked up).
+    if (bad > 0) {
+      for (let i = 0; i < count; i++) if (parseIpv4Fast(texts[from + i]!) < 0) out[i] = -1;
+    }
+  }
+
+  /** Matching prefix ids for a batch of IPv6 addresses (see FrozenLpm.lookupBulk128). */
+  match6Bulk(words: Uint32Array, out: Int32Array, count = words.length >>> 2): void {
+    this.lpm.lookupBulk128(words, out, count);
   }
 
   /** The matching prefix's id for an IPv6 address, 0 if none. */
