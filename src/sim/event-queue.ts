@@ -23,28 +23,45 @@ const GEN_LIMIT = 2 ** (53 - SLOT_BITS);
 /** Identifies one scheduled event, for cancellation. Stale ids are ignored safely. */
 export type EventId = number;
 
-/** Most buckets one cut of the overflow may use (allocated as needed). */
-const MAX_BUCKETS = 1 << 12;
+/**
+ * Most buckets one cut of the overflow may use (`heads` grows to this as needed). About two events
+ * per bucket up to ~10^6 pending keeps the heap tiny and each bucket's list short; measured against
+ * 2^12 buckets, ~2.5x faster at 10^5 pending and ~1.2x at 10^6 (the heads take 2 MB at most).
+ */
+const MAX_BUCKETS = 1 << 19;
+/** End of a slot list. */
+const NIL = -1;
 
 export class EventQueue {
   private readonly near = new TimeHeap();
   /** Every event before this time is in `near`. */
   private nearEnd = 0;
-  private readonly buckets: number[][] = [];
+  /**
+   * Buckets are singly linked lists threaded through `link` (head slot per bucket): inserting is
+   * two typed-array writes and nothing is allocated or freed as buckets fill and drain. Order
+   * within a bucket does not matter, since the heap orders by (time, seq) when it is poured.
+   */
+  private heads = new Int32Array(16).fill(NIL);
   private bucketBase = 0;
   private bucketWidth = 1;
+  /** 1 / bucketWidth: a multiply is cheaper than a divide (bucketIndex corrects rounding). */
+  private bucketScale = 1;
   private bucketCount = 0;
   /** Index of the next bucket to pour into `near`. */
   private nextBucket = 0;
   /** Every event before this time is in `near` or a bucket. */
   private bucketEnd = 0;
-  /** Events at or after `bucketEnd`: (time, seq, slot) triples. */
-  private far: number[] = [];
+  /** Slots of events at or after `bucketEnd`, unsorted. */
+  private far: Int32Array;
+  private farCount = 0;
 
-  // Slot arrays, indexed by slot.
+  // Slot arrays, indexed by slot. An event's time and seq live here until it enters the heap.
   private fns: (EventFn | undefined)[] = [];
   private args: unknown[] = [];
   private gens: Float64Array;
+  private times: Float64Array;
+  private seqs: Float64Array;
+  private link: Int32Array;
   private freeSlots: Int32Array;
   private freeCount = 0;
   private slotCount = 0;
@@ -55,7 +72,11 @@ export class EventQueue {
   constructor(initialCapacity = 1024) {
     const cap = Math.max(16, initialCapacity);
     this.gens = new Float64Array(cap);
+    this.times = new Float64Array(cap);
+    this.seqs = new Float64Array(cap);
+    this.link = new Int32Array(cap);
     this.freeSlots = new Int32Array(cap);
+    this.far = new Int32Array(cap);
   }
 
   /** Events scheduled and not yet fired or cancelled. */
@@ -65,16 +86,23 @@ export class EventQueue {
 
   /** Inserts an event at `time`; returns an id that `cancel` accepts. */
   push(time: number, fn: EventFn, arg: unknown): EventId {
-    const slot = this.allocSlot();
+    const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount]! : this.newSlot();
     this.fns[slot] = fn;
     this.args[slot] = arg;
     const seq = this.nextSeq++;
     if (time < this.nearEnd) {
       this.near.push(time, seq, slot);
-    } else if (time < this.bucketEnd) {
-      this.buckets[this.bucketIndex(time)]!.push(time, seq, slot);
     } else {
-      this.far.push(time, seq, slot);
+      this.times[slot] = time;
+      this.seqs[slot] = seq;
+      if (time < this.bucketEnd) {
+        const b = this.bucketIndex(time);
+        this.link[slot] = this.heads[b]!;
+        this.heads[b] = slot;
+      } else {
+        if (this.farCount === this.far.length) this.far = grow32(this.far);
+        this.far[this.farCount++] = slot;
+      }
     }
     this.liveCount++;
     return this.gens[slot]! * SLOT_LIMIT + slot;
@@ -103,20 +131,30 @@ export class EventQueue {
    * false otherwise. A sink instead of a returned tuple keeps the hot loop free of allocations.
    */
   pop(sink: PoppedEvent, until = Number.POSITIVE_INFINITY): boolean {
-    if (!this.settleTop()) return false;
     const near = this.near;
-    const time = near.topTime();
-    if (time > until) return false;
-    const slot = near.topSlot();
-    sink.time = time;
-    sink.fn = this.fns[slot]!;
-    sink.arg = this.args[slot];
-    near.removeTop();
-    this.fns[slot] = undefined;
-    this.args[slot] = undefined;
-    this.releaseSlot(slot);
-    this.liveCount--;
-    return true;
+    const fns = this.fns;
+    for (;;) {
+      if (near.size === 0 && !this.refill()) return false;
+      // One read of the top serves both the liveness check and the pop.
+      const slot = near.topSlot();
+      const fn = fns[slot];
+      if (fn === undefined) {
+        near.removeTop();
+        this.releaseSlot(slot);
+        continue;
+      }
+      const time = near.topTime();
+      if (time > until) return false;
+      sink.time = time;
+      sink.fn = fn;
+      sink.arg = this.args[slot];
+      near.removeTop();
+      fns[slot] = undefined;
+      this.args[slot] = undefined;
+      this.releaseSlot(slot);
+      this.liveCount--;
+      return true;
+    }
   }
 
   /** Drops every pending event. */
@@ -128,12 +166,12 @@ export class EventQueue {
     };
     this.near.forEachSlot(drop);
     this.near.clear();
-    for (const b of this.buckets) {
-      for (let i = 2; i < b.length; i += 3) drop(b[i]!);
-      b.length = 0;
+    for (let b = this.nextBucket; b < this.bucketCount; b++) {
+      for (let s = this.heads[b]!; s !== NIL; s = this.link[s]!) drop(s);
+      this.heads[b] = NIL;
     }
-    for (let i = 2; i < this.far.length; i += 3) drop(this.far[i]!);
-    this.far.length = 0;
+    for (let i = 0; i < this.farCount; i++) drop(this.far[i]!);
+    this.farCount = 0;
     this.nextBucket = this.bucketCount = 0;
     this.bucketEnd = this.nearEnd;
     this.liveCount = 0;
@@ -143,11 +181,7 @@ export class EventQueue {
   private settleTop(): boolean {
     const near = this.near;
     for (;;) {
-      while (near.size === 0) {
-        if (this.nextBucket < this.bucketCount) this.pourNextBucket();
-        else if (this.far.length > 0) this.recut();
-        else return false;
-      }
+      if (near.size === 0 && !this.refill()) return false;
       const slot = near.topSlot();
       if (this.fns[slot] !== undefined) return true;
       near.removeTop();
@@ -155,88 +189,100 @@ export class EventQueue {
     }
   }
 
+  /** Refills the empty heap from the next non-empty bucket or the overflow. */
+  private refill(): boolean {
+    const near = this.near;
+    while (near.size === 0) {
+      if (this.nextBucket < this.bucketCount) this.pourNextBucket();
+      else if (this.farCount > 0) this.recut();
+      else return false;
+    }
+    return true;
+  }
+
   private pourNextBucket(): void {
-    const b = this.buckets[this.nextBucket++]!;
-    for (let i = 0; i < b.length; i += 3) this.near.push(b[i]!, b[i + 1]!, b[i + 2]!);
-    b.length = 0;
+    const b = this.nextBucket++;
+    const { near, times, seqs, link } = this;
+    for (let s = this.heads[b]!; s !== NIL; s = link[s]!) near.push(times[s]!, seqs[s]!, s);
+    this.heads[b] = NIL;
     this.nearEnd =
       this.nextBucket === this.bucketCount
         ? this.bucketEnd
         : this.bucketBase + this.nextBucket * this.bucketWidth;
   }
 
-  /** The bucket holding `time`, in exact integer arithmetic (division alone may round up). */
+  /** The bucket holding `time`, in exact integer arithmetic (the multiply alone may round). */
   private bucketIndex(time: number): number {
     const offset = time - this.bucketBase;
-    let i = Math.floor(offset / this.bucketWidth);
-    if (i * this.bucketWidth > offset) i--;
-    else if ((i + 1) * this.bucketWidth <= offset) i++;
+    const w = this.bucketWidth;
+    let i = Math.floor(offset * this.bucketScale);
+    if (i * w > offset) i--;
+    else if ((i + 1) * w <= offset) i++;
     return i;
   }
 
   /** Cuts the overflow into fresh buckets starting at its earliest live event. */
   private recut(): void {
-    const far = this.far;
+    const { far, times } = this;
     let live = 0;
     let min = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < far.length; i += 3) {
-      const slot = far[i + 2]!;
+    for (let i = 0; i < this.farCount; i++) {
+      const slot = far[i]!;
       if (this.fns[slot] === undefined) {
         this.releaseSlot(slot);
         continue;
       }
-      const t = far[i]!;
+      const t = times[slot]!;
       if (t < min) min = t;
-      far[live * 3] = t;
-      far[live * 3 + 1] = far[i + 1]!;
-      far[live * 3 + 2] = slot;
-      live++;
+      far[live++] = slot;
     }
-    far.length = live * 3;
+    this.farCount = live;
     if (live === 0) return;
     // Aim for about two events per bucket up to the sample's upper quartile, so one distant
     // timer cannot stretch the buckets over everything else.
     const samples = new Float64Array(Math.min(live, 33));
     for (let j = 0; j < samples.length; j++) {
-      samples[j] = far[Math.floor((j * (live - 1)) / Math.max(1, samples.length - 1)) * 3]!;
+      samples[j] = times[far[Math.floor((j * (live - 1)) / Math.max(1, samples.length - 1))]!]!;
     }
     samples.sort();
     const q = samples[Math.floor(0.75 * (samples.length - 1))]!;
+    // (Four per bucket, or buckets reaching twice as far, measured more instructions per event.)
     const count = Math.min(MAX_BUCKETS, Math.max(1, Math.ceil(live / 2)));
+    // Every bucket has been poured by now, so a fresh (all-empty) array loses nothing.
+    if (count > this.heads.length) this.heads = new Int32Array(count).fill(NIL);
     const width = Math.max(1, Math.ceil((q - min + 1) / Math.max(1, 0.75 * count)));
     this.bucketBase = min;
     this.bucketWidth = width;
+    this.bucketScale = 1 / width;
     this.bucketCount = count;
-    while (this.buckets.length < count) this.buckets.push([]);
     this.nextBucket = 0;
     this.nearEnd = min;
     this.bucketEnd = Math.min(min + count * width, Number.MAX_SAFE_INTEGER);
+    const { heads, link } = this;
     let kept = 0;
-    for (let i = 0; i < far.length; i += 3) {
-      const t = far[i]!;
+    for (let i = 0; i < live; i++) {
+      const slot = far[i]!;
+      const t = times[slot]!;
       if (t < this.bucketEnd) {
-        this.buckets[this.bucketIndex(t)]!.push(t, far[i + 1]!, far[i + 2]!);
+        const b = this.bucketIndex(t);
+        link[slot] = heads[b]!;
+        heads[b] = slot;
       } else {
-        far[kept * 3] = t;
-        far[kept * 3 + 1] = far[i + 1]!;
-        far[kept * 3 + 2] = far[i + 2]!;
-        kept++;
+        far[kept++] = slot;
       }
     }
-    far.length = kept * 3;
+    this.farCount = kept;
   }
 
-  private allocSlot(): number {
-    if (this.freeCount > 0) return this.freeSlots[--this.freeCount]!;
+  private newSlot(): number {
     const slot = this.slotCount++;
     if (slot >= SLOT_LIMIT) throw new RangeError(`more than ${SLOT_LIMIT} pending events`);
     if (slot >= this.gens.length) {
-      const gens = new Float64Array(this.gens.length * 2);
-      gens.set(this.gens);
-      this.gens = gens;
-      const free = new Int32Array(this.freeSlots.length * 2);
-      free.set(this.freeSlots);
-      this.freeSlots = free;
+      this.gens = grow64(this.gens);
+      this.times = grow64(this.times);
+      this.seqs = grow64(this.seqs);
+      this.link = grow32(this.link);
+      this.freeSlots = grow32(this.freeSlots);
     }
     return slot;
   }
@@ -246,6 +292,18 @@ export class EventQueue {
     this.gens[slot] = (this.gens[slot]! + 1) % GEN_LIMIT;
     this.freeSlots[this.freeCount++] = slot;
   }
+}
+
+function grow64(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function grow32(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** Receives a popped event; reused across pops so the run loop allocates nothing. */

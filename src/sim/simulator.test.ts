@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { EventQueue, PoppedEvent } from "./event-queue.js";
 import { EventBudgetExceeded, Simulator } from "./simulator.js";
 import { formatTime, ms, sec } from "./time.js";
+import { TimeHeap } from "./time-heap.js";
 
 describe("EventQueue", () => {
   it("pops in (time, insertion) order, matching a sorted model", () => {
@@ -111,6 +112,65 @@ describe("EventQueue", () => {
       n++;
     }
     expect(n).toBe(10_000);
+  });
+});
+
+describe("TimeHeap", () => {
+  it("pops in (time, seq) order at depths beyond one level, matching a sorted model", () => {
+    // The queue's buckets keep the heap shallow; this drives the bottom-up removal deep.
+    const op = fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(-1));
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 600 }), (ops) => {
+        const heap = new TimeHeap(4);
+        const model: { t: number; s: number }[] = [];
+        let seq = 0;
+        const popOne = () => {
+          model.sort((a, b) => a.t - b.t || a.s - b.s);
+          const want = model.shift()!;
+          expect([heap.topTime(), heap.topSlot()]).toEqual([want.t, want.s]);
+          heap.removeTop();
+        };
+        for (const t of ops) {
+          if (t >= 0) {
+            heap.push(t, seq, seq);
+            model.push({ t, s: seq++ });
+          } else if (model.length > 0) popOne();
+          expect(heap.size).toBe(model.length);
+        }
+        while (model.length > 0) popOne();
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("EventQueue at scale", () => {
+  it("keeps order and cancels across more buckets than a small queue uses", () => {
+    // Enough pending events that a cut uses thousands of buckets, with interleaved cancels.
+    const q = new EventQueue();
+    const out = new PoppedEvent();
+    let x = 12345;
+    const rand = (n: number) => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x % n;
+    };
+    const live = new Map<number, number>();
+    const ids: number[] = [];
+    for (let i = 0; i < 50_000; i++) {
+      const t = rand(1_000_000);
+      ids.push(q.push(t, () => {}, i));
+      live.set(i, t);
+      if (i % 7 === 0) {
+        const v = rand(i + 1);
+        expect(q.cancel(ids[v]!)).toBe(live.delete(v));
+      }
+    }
+    const want = [...live].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    for (const [i, t] of want) {
+      expect(q.pop(out)).toBe(true);
+      expect([out.time, out.arg]).toEqual([t, i]);
+    }
+    expect(q.pop(out)).toBe(false);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { type EventFn, type EventId, EventQueue, PoppedEvent } from "./event-queue.js";
 import { type RandomStream, RandomStreams, type Seed } from "./random.js";
-import { formatTime, isValidTime, type Nanos } from "./time.js";
+import { formatTime, MAX_TIME, type Nanos } from "./time.js";
 
 export interface SimulatorOptions {
   /** Master seed for every random stream (default 1). */
@@ -72,10 +72,11 @@ export class Simulator {
    * argument avoids allocating a closure per packet on hot paths.
    */
   at<A>(at: Nanos, fn: (arg: A) => void, arg?: A): EventId {
-    if (!(at >= this.nowNs) || !isValidTime(at)) {
-      throw new RangeError(`cannot schedule at t=${at} (now ${this.nowNs}; integer ns required)`);
+    // now >= 0, so these three tests are isValidTime(at) && at >= now, without a call.
+    if (at >= this.nowNs && at <= MAX_TIME && Number.isInteger(at)) {
+      return this.queue.push(at, fn as EventFn, arg);
     }
-    return this.queue.push(at, fn as EventFn, arg);
+    throw new RangeError(`cannot schedule at t=${at} (now ${this.nowNs}; integer ns required)`);
   }
 
   /** Runs `fn(arg)` after `delay` nanoseconds (>= 0). */
