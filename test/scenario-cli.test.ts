@@ -61,7 +61,7 @@ describe("wirelab --help", () => {
     expect(r.out).toContain("Examples:");
     expect(r.out).toContain("Exit codes: 0 success, 1 a scenario assertion failed, 2 bad input.");
     expect(r.out).toContain(
-      "Built-in scenarios: loss-and-ping, routing-convergence, traceroute, udp-realtime",
+      "Built-in scenarios: congestion, dns-and-web, flow-control, loss-and-ping, loss-and-retransmit, out-of-order-and-duplicates, routing-convergence, tcp-handshake, traceroute, udp-realtime, udp-vs-tcp-realtime",
     );
     expect((await cli()).out).toContain("Usage: wirelab");
   });
@@ -150,9 +150,20 @@ describe("wirelab run", () => {
       "--pcap",
       join(dir, "run.pcapng"),
     );
-    for (const f of ["summary.txt", "result.json", "trace.txt", "faults.txt", "faults.json"]) {
+    for (const f of [
+      "summary.txt",
+      "result.json",
+      "trace.txt",
+      "faults.txt",
+      "faults.json",
+      "report.html",
+    ]) {
       expect(existsSync(join(dir, "report", f)), f).toBe(true);
     }
+    const html = readFileSync(join(dir, "report", "report.html"), "utf8");
+    expect(html).toContain("<svg");
+    expect(html).toContain("ICMP echo request");
+    expect(html).toContain("link-down");
     expect(readFileSync(join(dir, "report", "faults.txt"), "utf8")).toBe(
       "60.000000000  link-down  r2-r3\n",
     );

@@ -6,19 +6,31 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import type { Network } from "../net/network.js";
+import type { PacketEvent } from "../net/packet-events.js";
 import type { RunResult } from "../scenario/run.js";
 import { formatTime } from "../sim/time.js";
 import type { NetworkCapture } from "../trace/capture.js";
+import { htmlReport } from "../trace/html-report.js";
 import { writeCaptureFile } from "../trace/pcap-file.js";
+import { sequenceDiagram } from "../trace/sequence.js";
+import { renderSequenceSvg } from "../trace/sequence-svg.js";
+import { renderSequenceText } from "../trace/sequence-text.js";
 import { summarizeFrame, summarizeIp } from "../trace/summary.js";
+
+/** How many packet events the report's sequence diagram keeps (the first ones). */
+const DIAGRAM_EVENTS = 3000;
 
 /** A packet trace as text lines, from construction until `stop()`. */
 export class TraceLog {
   readonly lines: string[] = [];
+  /** The first packet events, with copied bytes, for the report's sequence diagram. */
+  readonly events: PacketEvent[] = [];
   private readonly unsubscribe: () => void;
 
   constructor(net: Network) {
     this.unsubscribe = net.events.subscribe((e) => {
+      // Copy now: routers rewrite TTLs in place as the packet travels on.
+      if (this.events.length < DIAGRAM_EVENTS) this.events.push({ ...e, packet: e.packet.slice() });
       if (e.kind !== "transmit" && e.kind !== "drop") return;
       const what = e.framing === "ethernet" ? summarizeFrame(e.packet) : summarizeIp(e.packet);
       const where = `${e.node}:${e.iface ?? ""}`.padEnd(10);
@@ -76,7 +88,29 @@ export function writeReport(
       result.faults.map((f) => `${formatTime(f.time)}  ${f.action}  ${f.detail}\n`).join(""),
     ],
     ["faults.json", `${JSON.stringify(result.faults, null, 2)}\n`],
+    ["report.html", htmlPage(result, summary, trace)],
   ];
   for (const [name, text] of files) writeFileSync(join(dir, name), text);
   return files.map(([name]) => join(dir, name));
+}
+
+/** The self-contained HTML report: summary, assertions, topology, sequence diagram, faults. */
+function htmlPage(result: RunResult, summary: readonly string[], trace: TraceLog): string {
+  const model = sequenceDiagram(trace.events);
+  const shown = { ...model, arrows: model.arrows.slice(0, 400) };
+  const cut = model.arrows.length > shown.arrows.length || trace.events.length >= DIAGRAM_EVENTS;
+  return htmlReport({
+    title: `wirelab: ${result.name} (seed ${result.seed})`,
+    summary: [...summary],
+    assertions: result.assertions,
+    topology: result.topology,
+    diagrams: [
+      {
+        title: cut ? "Packets between hosts (the first ones)" : "Packets between hosts",
+        svg: renderSequenceSvg(shown),
+        text: renderSequenceText(shown, { width: 60 }),
+      },
+    ],
+    faults: result.faults,
+  });
 }

@@ -67,13 +67,17 @@ function drawArrow(row: string[], a: SequenceArrow, col: Map<string, number>, ga
     // The cross sits just before the column where it was dropped, else half way.
     const dropCol = a.lost === undefined ? undefined : col.get(a.lost.node);
     const target = x1 ?? x0 + dir * gap;
-    const cross =
+    let cross =
       dropCol !== undefined && dropCol !== x0 ? dropCol - dir : x0 + Math.trunc((target - x0) / 2);
-    for (let x = x0 + dir; x !== cross; x += dir) row[x] = "-";
+    // The drop may lie behind the sender (a column on the other side) or on it: draw a short
+    // stub then, so the loop below always moves toward the cross and ends inside the row.
+    if ((cross - x0) * dir <= 0) cross = x0 + dir * Math.max(1, Math.trunc(gap / 2));
+    cross = Math.min(Math.max(cross, 0), lanesEnd);
+    for (let x = x0 + dir; (cross - x) * dir > 0; x += dir) row[x] = "-";
     row[cross] = "X";
     return;
   }
   if (x1 === undefined) return;
-  for (let x = x0 + dir; x !== x1 - dir; x += dir) row[x] = "-";
+  for (let x = x0 + dir; (x1 - dir - x) * dir > 0; x += dir) row[x] = "-";
   row[x1 - dir] = dir > 0 ? ">" : "<";
 }

@@ -186,3 +186,42 @@ describe("sequenceDiagram", () => {
     expect(sequenceDiagram([]).arrows).toEqual([]);
   });
 });
+
+describe("renderSequenceText on awkward losses", () => {
+  it("draws a short stub when the drop lies behind the sender or on it (and always ends)", () => {
+    const base = {
+      protocol: "udp",
+      src: "10.0.0.2",
+      dst: "10.0.0.3",
+      retransmission: false,
+    } as const;
+    const model = {
+      columns: ["a", "b", "c"],
+      start: 0,
+      end: 2,
+      arrows: [
+        {
+          ...base,
+          from: "b",
+          to: "c",
+          sendTime: 1,
+          label: "behind",
+          kind: "lost" as const,
+          lost: { node: "a", time: 1, reason: "loss" as const },
+        },
+        {
+          ...base,
+          from: "b",
+          sendTime: 2,
+          label: "on sender",
+          kind: "lost" as const,
+          lost: { node: "b", time: 2, reason: "loss" as const },
+        },
+      ],
+    };
+    const lines = renderSequenceText(model as never, { width: 40 }).split("\n");
+    expect(lines[1]).toMatch(/\|-*X.*\|\s+behind \(lost: loss\)$/);
+    expect(lines[2]).toMatch(/X.*on sender \(lost: loss\)$/);
+    for (const l of lines) expect(l.length).toBeLessThan(200);
+  });
+});
