@@ -38,12 +38,19 @@ function load(file: string) {
 }
 
 describe("built-in scenarios", () => {
-  it("are the four lessons that work today", () => {
+  it("are the lessons that work today", () => {
     expect(FILES).toEqual([
+      "congestion.yaml",
+      "dns-and-web.yaml",
+      "flow-control.yaml",
       "loss-and-ping.yaml",
+      "loss-and-retransmit.yaml",
+      "out-of-order-and-duplicates.yaml",
       "routing-convergence.yaml",
+      "tcp-handshake.yaml",
       "traceroute.yaml",
       "udp-realtime.yaml",
+      "udp-vs-tcp-realtime.yaml",
     ]);
   });
 

@@ -101,8 +101,8 @@ describe("scenario file errors", () => {
       "",
     ].join("\n");
     expect(errors(text)).toEqual([
-      'lab.yaml:3:11: apps[0].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", found "pong" (did you mean "ping"?)',
-      'lab.yaml:4:5: apps[1].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", found nothing',
+      'lab.yaml:3:11: apps[0].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", found "pong" (did you mean "ping"?)',
+      'lab.yaml:4:5: apps[1].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", found nothing',
       "lab.yaml:5:44: apps[2].count: expected a number >= 1, found 0",
       'lab.yaml:5:57: apps[2].interval: expected a duration such as "5ms" or "1.5s" (units ns, us, ms, s, min, h), found "soon"',
       "lab.yaml:6:37: apps[3].port: expected a number <= 65535, found 70000",

@@ -48,6 +48,12 @@ describe("scenarios/schema.json", () => {
       "traceroute",
       "udp-stream",
       "udp-echo",
+      "tcp-bulk",
+      "dns-server",
+      "dns-resolver",
+      "dns-lookup",
+      "http-server",
+      "http-get",
     ]);
     const text = JSON.stringify(s);
     expect(text).toContain(

@@ -289,9 +289,8 @@ function echoV6(node: Node, target: Ipv6Address): EchoFamily {
 
 /** Starts pinging `target` (IPv4 or IPv6 text) from `node`. Throws on a malformed address. */
 export function ping(node: Node, target: string, options: PingOptions = {}): PingRun {
-  let family: EchoFamily;
   const t = parseTarget("ping", target);
-  family = t.family === 6 ? echoV6(node, t.address) : echoV4(node, t.address);
+  const family: EchoFamily = t.family === 6 ? echoV6(node, t.address) : echoV4(node, t.address);
   return new PingRun(node, family, {
     count: options.count ?? 4,
     interval: options.interval ?? NS_PER_S,

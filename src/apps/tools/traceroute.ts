@@ -228,9 +228,9 @@ export function traceroute(
   target: string,
   options: TracerouteOptions = {},
 ): TracerouteRun {
-  let family: ProbeFamily;
   const t = parseTarget("traceroute", target);
-  family = t.family === 6 ? probesV6(node, t.address) : probesV4(node, t.address);
+  const family: ProbeFamily =
+    t.family === 6 ? probesV6(node, t.address) : probesV4(node, t.address);
   return new TracerouteRun(node, family, {
     maxHops: options.maxHops ?? 30,
     probes: options.probes ?? 3,

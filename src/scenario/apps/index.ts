@@ -3,6 +3,9 @@
  * (DNS, HTTP, TCP bulk transfer, MapReduce, heartbeats) registers here with its own schema piece.
  */
 import { type AppDefinition, AppRegistry } from "../registry.js";
+import { dnsLookupApp, dnsResolverApp, dnsServerApp } from "./dns.js";
+import { httpGetApp, httpServerApp } from "./http.js";
+import { tcpBulkApp } from "./tcp.js";
 import { pingApp, tracerouteApp } from "./tools.js";
 import { udpEchoApp, udpStreamApp } from "./udp.js";
 
@@ -12,6 +15,12 @@ export const BUILTIN_APPS: readonly AppDefinition[] = [
   tracerouteApp,
   udpStreamApp,
   udpEchoApp,
+  tcpBulkApp,
+  dnsServerApp,
+  dnsResolverApp,
+  dnsLookupApp,
+  httpServerApp,
+  httpGetApp,
 ];
 
 let shared: AppRegistry | undefined;
