@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readPcap } from "../trace/pcap.js";
 import { runDemo } from "./demo.js";
 
-describe("npm start demo", () => {
+describe("wirelab demo", () => {
   it("shows a lost ping and the path, identically on every run of the same seed", () => {
     const a = runDemo();
     const b = runDemo();

@@ -1,5 +1,5 @@
 /**
- * The built-in demo behind `npm start`: a small internet of two hosts and three routers with a
+ * The built-in demo (`wirelab demo`): a small internet of two hosts and three routers with a
  * lossy link in the middle; it pings across it with every packet printed as it is put on a wire,
  * runs a traceroute, and writes the capture of every interface to a pcapng file.
  */
