@@ -60,12 +60,6 @@ describe.skipIf(skip)(`lookups on the real @ip-location-db data ${skip ? `(${why
   });
 });
 
-if (skip) {
-  describe("real-data lookups", () => {
-    it.skip(why, () => {});
-  });
-}
-
 describe.skipIf(skip)(`wirelab geo ${skip ? `(${why})` : ""}`, () => {
   it("prints country, AS and prefix per address, the attribution, and exit codes by outcome", async () => {
     const { geoCommand } = await import("../src/cli/geo.js");

@@ -70,9 +70,11 @@ describe("built-in scenarios", () => {
       expect(c.stderr).toBe("");
     });
 
-    it(`${file} opens with a comment header`, () => {
+    it(`${file} opens with a comment header and has a README paragraph`, () => {
       const text = readFileSync(join(DIR, file), "utf8");
       expect(text.startsWith("# yaml-language-server: $schema=./schema.json\n#\n# ")).toBe(true);
+      const readme = readFileSync(join(DIR, "README.md"), "utf8");
+      expect(readme).toContain(`**${file.replace(/\.yaml$/, "")}**`);
     });
   }
 
