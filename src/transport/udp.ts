@@ -79,6 +79,8 @@ export class UdpSocket {
     readonly local: Endpoint,
     /** IP family of the socket. */
     readonly family: 4 | 6 = 4,
+    /** The bound address, parsed once at bind (undefined when bound to any address). */
+    readonly boundAddress: Ipv4 | Ipv6Address | undefined = undefined,
   ) {}
 
   get closed(): boolean {
@@ -204,13 +206,13 @@ export class UdpLayer {
     const family: 4 | 6 = address.includes(":") ? 6 : 4;
     const any = address === "" || address === "0.0.0.0" || address === "::";
     let addrKey = "";
+    let bound: Ipv4 | Ipv6Address | undefined;
     if (!any) {
       const a = canonical(address, family);
       if (a === undefined) return new TransportError("EINVAL", `bad address "${address}"`);
+      bound = family === 4 ? (parseIpv4Address(a) as number) : (parseIpv6Address(a) as Ipv6Address);
       const local =
-        family === 4
-          ? this.node.ipv4.isLocal(parseIpv4Address(a) as number)
-          : this.node.ipv6.isLocal(parseIpv6Address(a) as Ipv6Address);
+        typeof bound === "number" ? this.node.ipv4.isLocal(bound) : this.node.ipv6.isLocal(bound);
       if (!local) {
         return new TransportError(
           "EADDRNOTAVAIL",
@@ -230,6 +232,7 @@ export class UdpLayer {
       this,
       { address: addrKey === "" ? anyText : addrKey, port: p },
       family,
+      bound,
     );
     if (!ports.bind(addrKey, p, socket)) {
       return new TransportError(
@@ -258,10 +261,7 @@ export class UdpLayer {
     if (!Number.isInteger(port) || port < 1 || port > 0xffff) {
       return new TransportError("EINVAL", `bad destination port ${port}`);
     }
-    const r =
-      socket.family === 4
-        ? this.send4(socket, data, port, address, o)
-        : this.send6(socket, data, port, address, o);
+    const r = this.transmit(socket, data, port, address, o);
     if (typeof r !== "string") return r;
     if (r === "no-route") return new TransportError("ENETUNREACH", `no route to ${address}`);
     if (r === "down") return new TransportError("ENETDOWN", `${this.node.name} cannot send`);
@@ -271,87 +271,66 @@ export class UdpLayer {
     return undefined;
   }
 
-  private send4(
+  /**
+   * Builds the datagram with its checksum and hands it to the socket's IP family. The source is
+   * the bound address, else the outgoing interface's (forced interface, loopback, or route).
+   */
+  private transmit(
     socket: UdpSocket,
     data: Uint8Array,
     port: number,
     address: string,
     o: UdpSendOptions,
   ): TransportError | string {
-    const dst = parseIpv4Address(address);
-    if (dst instanceof ParseError)
-      return new TransportError("EINVAL", `bad IPv4 address "${address}"`);
-    if (data.length > UDP_MAX_PAYLOAD_V4) {
+    const v4 = socket.family === 4;
+    const dst = v4 ? parseIpv4Address(address) : parseIpv6Address(address);
+    if (dst instanceof ParseError) {
+      return new TransportError("EINVAL", `bad ${familyName(socket.family)} address "${address}"`);
+    }
+    const max = v4 ? UDP_MAX_PAYLOAD_V4 : UDP_MAX_PAYLOAD_V6;
+    if (data.length > max) {
       return new TransportError(
         "EMSGSIZE",
-        `${data.length} bytes exceed the UDP maximum of 65,507`,
+        `${data.length} bytes exceed the UDP maximum of ${max.toLocaleString("en-US")}`,
       );
     }
-    const ipv4 = this.node.ipv4;
-    let src: Ipv4 | undefined =
-      socket.local.address === "0.0.0.0"
-        ? undefined
-        : (parseIpv4Address(socket.local.address) as number);
-    if (src === undefined) {
-      if (o.iface !== undefined) src = o.iface.ipv4;
-      else if (ipv4.isLocal(dst)) src = dst;
-      else src = ipv4.pathTo(dst)?.src;
-    }
-    if (src === undefined) return "no-route";
-    const payload = emitUdp(
-      { srcPort: socket.local.port, dstPort: port, checksum: 0, payload: data },
-      { family: 4, src, dst },
-    );
-    return ipv4.send({
-      dst,
-      src,
+    const udp = { srcPort: socket.local.port, dstPort: port, checksum: 0, payload: data };
+    const common = {
       protocol: IP_PROTOCOL_UDP,
-      payload,
-      ...(o.ttl !== undefined ? { ttl: o.ttl } : {}),
       ...(o.iface !== undefined ? { iface: o.iface } : {}),
       ...(o.dontFragment !== undefined ? { dontFragment: o.dontFragment } : {}),
-    });
-  }
-
-  private send6(
-    socket: UdpSocket,
-    data: Uint8Array,
-    port: number,
-    address: string,
-    o: UdpSendOptions,
-  ): TransportError | string {
-    const dst = parseIpv6Address(address);
-    if (dst instanceof ParseError)
-      return new TransportError("EINVAL", `bad IPv6 address "${address}"`);
-    if (data.length > UDP_MAX_PAYLOAD_V6) {
-      return new TransportError(
-        "EMSGSIZE",
-        `${data.length} bytes exceed the UDP maximum of 65,527`,
-      );
+    };
+    if (typeof dst === "number") {
+      const ipv4 = this.node.ipv4;
+      const src =
+        (socket.boundAddress as Ipv4 | undefined) ??
+        (o.iface !== undefined ? o.iface.ipv4 : ipv4.isLocal(dst) ? dst : ipv4.pathTo(dst)?.src);
+      if (src === undefined) return "no-route";
+      const payload = emitUdp(udp, { family: 4, src, dst });
+      return ipv4.send({
+        ...common,
+        dst,
+        src,
+        payload,
+        ...(o.ttl !== undefined ? { ttl: o.ttl } : {}),
+      });
     }
     const ipv6 = this.node.ipv6;
-    let src: Ipv6Address | undefined =
-      socket.local.address === "::"
-        ? undefined
-        : (parseIpv6Address(socket.local.address) as Ipv6Address);
-    if (src === undefined) {
-      if (o.iface !== undefined) src = o.iface.ipv6 ?? o.iface.linkLocal;
-      else if (ipv6.isLocal(dst)) src = dst;
-      else src = ipv6.pathTo(dst)?.src;
-    }
+    const src =
+      (socket.boundAddress as Ipv6Address | undefined) ??
+      (o.iface !== undefined
+        ? (o.iface.ipv6 ?? o.iface.linkLocal)
+        : ipv6.isLocal(dst)
+          ? dst
+          : ipv6.pathTo(dst)?.src);
     if (src === undefined) return "no-route";
-    const payload = emitUdp(
-      { srcPort: socket.local.port, dstPort: port, checksum: 0, payload: data },
-      { family: 6, src, dst },
-    );
+    const payload = emitUdp(udp, { family: 6, src, dst });
     return ipv6.send({
+      ...common,
       dst,
       src,
-      protocol: IP_PROTOCOL_UDP,
       payload,
       ...(o.ttl !== undefined ? { hopLimit: o.ttl } : {}),
-      ...(o.iface !== undefined ? { iface: o.iface } : {}),
-      ...(o.dontFragment !== undefined ? { dontFragment: o.dontFragment } : {}),
     });
   }
 
