@@ -5,6 +5,7 @@
  * Crash and restart are modelled here: a crashed node neither sends nor receives, and listeners
  * are told so they can drop their state.
  */
+import { HostClock } from "../sim/host-clock.js";
 import type { Simulator } from "../sim/simulator.js";
 import { Interface as Iface, type Interface } from "./interface.js";
 import { Ipv4Stack } from "./ipv4-stack.js";
@@ -25,6 +26,11 @@ export class Node {
   readonly routes = new RoutingTable();
   readonly ipv4: Ipv4Stack;
   readonly ipv6: Ipv6Stack;
+  /**
+   * The node's own clock (perfect unless configured: `node.clock.configure({ driftPpm: 50 })`).
+   * Applications read local time from it, never from `sim.now`, which no host can see.
+   */
+  readonly clock: HostClock;
   /** Forward packets not addressed to this node. */
   forwarding: boolean;
   private isUp = true;
@@ -39,6 +45,7 @@ export class Node {
     readonly number: number,
   ) {
     this.forwarding = kind === "router";
+    this.clock = new HostClock(ctx.sim);
     this.ipv4 = new Ipv4Stack(this);
     this.ipv6 = new Ipv6Stack(this);
   }

@@ -1,4 +1,5 @@
 export * from "./event-queue.js";
+export * from "./host-clock.js";
 export * from "./random.js";
 export * from "./simulator.js";
 export * from "./time.js";

@@ -14,6 +14,7 @@ export * from "./ipv4.js";
 export * from "./ipv6.js";
 export * from "./mac.js";
 export * from "./ndp.js";
+export * from "./ntp.js";
 export * from "./parse-error.js";
 export * from "./prefix.js";
 export * from "./rip.js";
