@@ -1,5 +1,6 @@
 // The browser-safe part of trace; pcap-file.ts (node:fs) is exported from "wirelab/node".
 export * from "./capture.js";
+export * from "./happened-before.js";
 export * from "./html-report.js";
 export * from "./pcap.js";
 export * from "./pcapng.js";
