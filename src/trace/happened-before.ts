@@ -24,9 +24,7 @@ export interface CausalOrder<E extends CausalEvent> {
 }
 
 /** Orders `events` by happened-before (O(n^2) comparisons: for traces, not hot paths). */
-export function orderByHappenedBefore<E extends CausalEvent>(
-  events: readonly E[],
-): CausalOrder<E> {
+export function orderByHappenedBefore<E extends CausalEvent>(events: readonly E[]): CausalOrder<E> {
   const n = events.length;
   // waiting[j]: events that happened before j and are not placed yet; succ[i]: events after i.
   const waiting = new Array<number>(n).fill(0);

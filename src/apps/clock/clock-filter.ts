@@ -2,6 +2,9 @@
  * The clock filter of RFC 5905 §10, reduced to its core: keep the last eight samples and trust
  * the one with the least round-trip delay, because queueing only ever adds delay, and the less
  * a sample waited the less room its offset had to be wrong (the error is at most delay / 2).
+ * As in the RFC, a sample's distance is delay / 2 plus a dispersion growing at 15 ppm with its
+ * age, so among samples of nearly equal delay the newest wins and an old one cannot hold the
+ * filter for eight polls because its delay was smaller by a few microseconds.
  */
 
 /** One on-wire exchange, as the client computed it (all times in local ns). */
@@ -33,6 +36,9 @@ export function onWireOffsetDelay(
   return { offset: (t2 - t1 + (t3 - t4)) / 2, delay: t4 - t1 - (t3 - t2) };
 }
 
+/** RFC 5905 §7.2 (PHI): frequency tolerance, 15 ppm; dispersion grows with age at this rate. */
+export const NTP_PHI = 15e-6;
+
 /** Samples kept by the filter (RFC 5905 §10: an eight-stage shift register). */
 export const CLOCK_FILTER_STAGES = 8;
 
@@ -55,10 +61,21 @@ export class ClockFilter {
     if (this.samples.length > this.stages) this.samples.shift();
   }
 
-  /** The sample with the least delay; among equal delays the newest. */
-  best(): NtpSample | undefined {
+  /**
+   * The sample with the least distance (delay / 2 + PHI x age, RFC 5905 §10) at local time
+   * `now` (default: the newest sample's T4); among equal distances the newest.
+   */
+  best(now?: number): NtpSample | undefined {
+    const t = now ?? this.samples.at(-1)?.t4 ?? 0;
     let best: NtpSample | undefined;
-    for (const s of this.samples) if (best === undefined || s.delay <= best.delay) best = s;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const s of this.samples) {
+      const d = s.delay / 2 + NTP_PHI * (t - s.t4);
+      if (d <= bestDistance) {
+        best = s;
+        bestDistance = d;
+      }
+    }
     return best;
   }
 

@@ -95,7 +95,11 @@ export class CristianClient {
     const local = this.node.clock.now();
     const wire = ntpTimestampFromNanos(local);
     this.outstanding = { wire, local };
-    this.socket.send(ntpRequest(wire), this.options.server.port ?? NTP_PORT, this.options.server.address);
+    this.socket.send(
+      ntpRequest(wire),
+      this.options.server.port ?? NTP_PORT,
+      this.options.server.address,
+    );
     this.timer.set(this.timeout);
   }
 

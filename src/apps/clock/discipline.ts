@@ -10,6 +10,9 @@ import type { NtpSample } from "./clock-filter.js";
 /** RFC 5905 §11.3 (STEPT): offsets above 128 ms are stepped rather than slewed. */
 export const NTP_STEP_THRESHOLD_NS = 128_000_000;
 
+/** RFC 5905 §11.3 (PPM): the largest frequency error a clock is assumed to have. */
+export const MAX_FREQUENCY_ERROR_PPM = 500;
+
 export interface DisciplineOptions {
   /** Offsets whose magnitude exceeds this are stepped (default 128 ms). */
   stepThreshold?: number;
@@ -59,7 +62,11 @@ export class ClockDiscipline {
     const residual = s.offset - s.pendingSlew;
     if (this.last !== undefined && s.t4 > this.last.t4) {
       const ppm = (residual / (s.t4 - this.last.t4)) * 1e6;
-      this.clock.adjustFrequency(this.clock.frequencyPpm + this.gain * ppm);
+      // No oscillator is off by more than 500 ppm (RFC 5905 §11.3, PPM): a bigger apparent
+      // error is a phase jump (the clock was stepped, a path changed); slew it, keep the frequency.
+      if (Math.abs(ppm) <= MAX_FREQUENCY_ERROR_PPM) {
+        this.clock.adjustFrequency(this.clock.frequencyPpm + this.gain * ppm);
+      }
     }
     // Slew from now: the offset less what the slew moved since the sample was taken.
     const movedSince = s.pendingSlew - this.clock.pendingSlew;

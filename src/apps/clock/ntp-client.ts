@@ -104,6 +104,11 @@ export class NtpClient {
     return this.filter.best()?.offset;
   }
 
+  /** The local UDP port requests go out from (and replies must come to). */
+  get localPort(): number {
+    return this.socket.local.port;
+  }
+
   /** Stops polling and closes the socket. */
   stop(): void {
     if (!this.running) return;

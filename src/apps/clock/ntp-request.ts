@@ -10,12 +10,12 @@ import {
   NTP_MODE_CLIENT,
   NTP_MODE_SERVER,
   NTP_VERSION,
+  NTP_ZERO_TIMESTAMP,
   type NtpPacket,
   type NtpTimestamp,
   ntpTimestampEquals,
   ntpTimestampIsZero,
   ntpTimestampToNanos,
-  NTP_ZERO_TIMESTAMP,
   parseNtp,
 } from "../../wire/ntp.js";
 import { ParseError } from "../../wire/parse-error.js";
