@@ -1,3 +1,4 @@
+export * from "./dhcp/index.js";
 export * from "./dns/index.js";
 export * from "./heartbeat/index.js";
 export * from "./http/index.js";
