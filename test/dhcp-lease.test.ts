@@ -9,6 +9,7 @@ import { lookup } from "../src/apps/dns/stub.js";
 import { ping } from "../src/apps/tools/ping.js";
 import type { PacketEvent } from "../src/net/packet-events.js";
 import { sec } from "../src/sim/time.js";
+import { formatIpv4 } from "../src/wire/address.js";
 import { parseIpv4 } from "../src/wire/ipv4.js";
 import { ParseError } from "../src/wire/parse-error.js";
 import { parseUdp } from "../src/wire/udp.js";
@@ -138,5 +139,35 @@ describe("DHCP on a switched LAN", () => {
     expect(sent).toContainEqual([address, "255.255.255.255"]);
     expect(sent).toContainEqual([address, "10.0.0.1"]);
     expect(sent.at(-1)).toEqual(["0.0.0.0", "255.255.255.255"]);
+  });
+
+  it("is answered in REBINDING by a server back before expiry, and keeps its address", () => {
+    const { net, dhcp, clients } = dhcpLan(1, { leaseTime: sec(120) });
+    const c = clients[0]!.start();
+    net.sim.runUntil(sec(20));
+    const lease = c.lease!;
+    net.crash("r1");
+    net.sim.runUntil(lease.t2 - sec(5));
+    net.restart("r1");
+    net.sim.runUntil(lease.expires + sec(10));
+    expect(stateTimes(c, "REBINDING")).toEqual([lease.t2 / 1e9]);
+    expect(c.state).toBe("BOUND");
+    expect(c.address).toBe(formatIpv4(lease.address));
+    expect(c.log.filter((e) => e.kind === "expired")).toEqual([]);
+    expect(dhcp.log.at(-1)).toMatchObject({ kind: "ack", detail: "lease renewed" });
+  });
+
+  it("loses its lease in a crash and asks for the same address after the restart", () => {
+    const { net, clients } = dhcpLan(1);
+    const c = clients[0]!.start();
+    net.sim.runUntil(sec(20));
+    const address = c.address;
+    net.crash("c1");
+    expect(c.state).toBe("STOPPED");
+    expect(c.node.interfaces[0]!.ipv4).toBeUndefined();
+    net.restart("c1");
+    net.sim.runUntil(sec(40));
+    expect(c.address).toBe(address);
+    expect(states(c).slice(-3)).toEqual(["INIT-REBOOT", "REBOOTING", "BOUND"]);
   });
 });

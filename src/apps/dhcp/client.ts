@@ -33,7 +33,12 @@ import {
   parseDhcp,
 } from "../../wire/dhcp.js";
 import { ParseError } from "../../wire/parse-error.js";
-import { type AppliedDhcpLease, applyDhcpLease, netmaskLength, removeDhcpLease } from "./lease-config.js";
+import {
+  type AppliedDhcpLease,
+  applyDhcpLease,
+  netmaskLength,
+  removeDhcpLease,
+} from "./lease-config.js";
 
 /** RFC 2131 §4.4 figure 5, plus STOPPED before start() and after release(). */
 export type DhcpClientState =

@@ -30,7 +30,7 @@ import {
 import { formatMac } from "../../wire/mac.js";
 import { ParseError } from "../../wire/parse-error.js";
 import type { Ipv4Prefix } from "../../wire/prefix.js";
-import { type DhcpPoolLease, DhcpLeasePool } from "./lease-pool.js";
+import { DhcpLeasePool, type DhcpPoolLease } from "./lease-pool.js";
 
 export interface DhcpServerOptions {
   /** The LAN interface to serve (it must have an IPv4 address). */
