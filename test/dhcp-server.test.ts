@@ -3,6 +3,7 @@
  * 2131 §4.3.2), DECLINE and RELEASE, and malformed messages that must be ignored, counted and
  * traced while it keeps serving. Hand-made messages come from a raw UDP socket on port 68.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DhcpClient } from "../src/apps/dhcp/client.js";
 import type { Node } from "../src/net/node.js";
@@ -225,5 +226,52 @@ describe("DHCP server", () => {
     ]);
     expect(clients[0]!.state).toBe("BOUND");
     expect(r.heard).toEqual([]);
+  });
+
+  it("survives any sequence of well-formed client messages and still leases (property)", () => {
+    const interesting = ["0.0.0.0", "10.0.0.1", "10.0.0.100", "10.0.0.101", "10.0.0.255"]
+      .concat(["10.0.0.199", "10.0.0.200", "192.168.1.1", "255.255.255.255"])
+      .map(v4);
+    const address = fc.constantFrom(...interesting);
+    const message = fc.record({
+      type: fc.integer({ min: 0, max: 10 }),
+      mac: fc.constantFrom("020000bb0001", "020000bb0002", "020000bb0003"),
+      ciaddr: address,
+      giaddr: fc.constantFrom(0, 0, 0, v4("10.0.0.1"), v4("10.0.0.77")),
+      requested: fc.option(address, { nil: undefined }),
+      server: fc.option(fc.constantFrom(SERVER, v4("10.0.0.2")), { nil: undefined }),
+      clientId: fc.option(fc.uint8Array({ minLength: 2, maxLength: 4 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 60 }), (msgs) => {
+        const { net, dhcp, clients } = dhcpLan(1, { offerTime: sec(5) }, {}, 11);
+        net.addHost("x");
+        net.connect("x", "s1");
+        const r = raw(net.node("x"), "020000bb0001");
+        msgs.forEach((m, i) => {
+          net.sim.at(sec(0.1 * i), () => {
+            const d = emptyDhcpMessage(BOOTP_REQUEST);
+            d.chaddr = fromHex(m.mac);
+            d.xid = i;
+            d.ciaddr = m.ciaddr;
+            d.giaddr = m.giaddr;
+            if (m.type > 0) d.options.messageType = m.type;
+            if (m.requested !== undefined) d.options.requestedAddress = m.requested;
+            if (m.server !== undefined) d.options.serverId = m.server;
+            if (m.clientId !== undefined) d.options.clientId = m.clientId;
+            r.sendBytes(emitDhcp(d));
+          });
+        });
+        clients[0]!.start();
+        net.sim.runUntil(sec(60));
+        expect(dhcp.stats.received).toBeGreaterThanOrEqual(msgs.length);
+        expect(dhcp.stats.malformed).toBe(0);
+        expect(clients[0]!.state).toBe("BOUND");
+        // No address is ever leased to two clients.
+        const bound = dhcp.pool.leases().filter((l) => l.state === "bound");
+        expect(new Set(bound.map((l) => l.client)).size).toBe(bound.length);
+      }),
+      { numRuns: 60, seed: 5 },
+    );
   });
 });
