@@ -1,4 +1,5 @@
 export * from "./clock/index.js";
+export * from "./dhcp/index.js";
 export * from "./dns/index.js";
 export * from "./heartbeat/index.js";
 export * from "./http/index.js";

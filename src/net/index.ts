@@ -1,3 +1,4 @@
+export * from "./address-config.js";
 export * from "./arp.js";
 export * from "./codel.js";
 export * from "./faults.js";

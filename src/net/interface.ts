@@ -123,6 +123,14 @@ export class Interface implements LinkEndpoint {
     return a;
   }
 
+  /** Removes an IPv4 address (a lease that ended); false when the interface did not have it. */
+  removeIpv4(address: Ipv4): boolean {
+    const i = this.v4.findIndex((a) => a.address === address >>> 0);
+    if (i === -1) return false;
+    this.v4.splice(i, 1);
+    return true;
+  }
+
   /** Assigns an IPv6 address with its prefix length, e.g. (2001:db8::1, 64). */
   addIpv6(address: Ipv6Address, length: number): Ipv6Assignment {
     const a = { address, prefix: new Ipv6Prefix(address, length) };

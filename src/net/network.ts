@@ -215,6 +215,12 @@ export class Network implements ChannelHooks {
     }
   }
 
+  /** NodeContext: an address configured or removed at run time (by DHCP) changes owner. */
+  addressChanged(node: Node, address: Ipv4, added: boolean): void {
+    if (added) this.owners4.set(address >>> 0, node);
+    else if (this.owners4.get(address >>> 0) === node) this.owners4.delete(address >>> 0);
+  }
+
   // ---- faults ----
 
   /** Drops all traffic between two groups of nodes until repaired. */

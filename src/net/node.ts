@@ -7,6 +7,7 @@
  */
 import { HostClock } from "../sim/host-clock.js";
 import type { Simulator } from "../sim/simulator.js";
+import type { Ipv4 } from "../wire/address.js";
 import { Interface as Iface, type Interface } from "./interface.js";
 import { Ipv4Stack } from "./ipv4-stack.js";
 import { Ipv6Stack } from "./ipv6-stack.js";
@@ -19,6 +20,8 @@ export type NodeKind = "host" | "router";
 export interface NodeContext {
   readonly sim: Simulator;
   readonly events: PacketEventBus;
+  /** Told when an address is configured or removed at run time (DHCP), to track owners. */
+  addressChanged?(node: Node, address: Ipv4, added: boolean): void;
 }
 
 export class Node {

@@ -25,6 +25,8 @@ export type DropReason =
   | "ndp-failed"
   /** An active queue manager (CoDel) dropped it at the head of the queue. */
   | "aqm"
+  /** An application discarded a datagram it could not parse (e.g. a malformed DHCP message). */
+  | "bad-message"
   | "not-for-us";
 
 export type PacketEventKind =

@@ -10,10 +10,17 @@ import type { Interface } from "./interface.js";
 import { Ipv4Table, Ipv6Table } from "./prefix-trie.js";
 
 /** Who installed a route. */
-export type RouteOrigin = "connected" | "static" | "global" | "rip";
+export type RouteOrigin = "connected" | "static" | "global" | "rip" | "dhcp";
 
 /** Administrative distance: lower wins. */
-const DISTANCE: Record<RouteOrigin, number> = { connected: 0, static: 1, global: 110, rip: 120 };
+const DISTANCE: Record<RouteOrigin, number> = {
+  connected: 0,
+  static: 1,
+  /** A lease's default route: as a static one (Linux installs it with proto dhcp). */
+  dhcp: 1,
+  global: 110,
+  rip: 120,
+};
 
 export interface Route4 {
   prefix: Ipv4Prefix;

@@ -45,6 +45,8 @@ export interface UdpMessage {
   to: Endpoint;
   ttl: number;
   iface: Interface | undefined;
+  /** The whole IP datagram that carried it (for traces: an application can report a drop). */
+  datagram?: Uint8Array;
 }
 
 /** An ICMP error about a datagram this socket sent. */
@@ -149,6 +151,14 @@ export function udp(node: Node): UdpLayer {
     layers.set(node, l);
   }
   return l;
+}
+
+/**
+ * RFC 1122 §3.2.1.3 (a): 0.0.0.0 may be a source only while a host learns its address, as a DHCP
+ * client broadcasting out of an interface that has none does; any other datagram has no source.
+ */
+function unconfiguredSource(dst: Ipv4): Ipv4 | undefined {
+  return dst === 0xffffffff ? 0 : undefined;
 }
 
 function familyName(f: 4 | 6): string {
@@ -304,7 +314,11 @@ export class UdpLayer {
       const ipv4 = this.node.ipv4;
       const src =
         (socket.boundAddress as Ipv4 | undefined) ??
-        (o.iface !== undefined ? o.iface.ipv4 : ipv4.isLocal(dst) ? dst : ipv4.pathTo(dst)?.src);
+        (o.iface !== undefined
+          ? (o.iface.ipv4 ?? unconfiguredSource(dst))
+          : ipv4.isLocal(dst)
+            ? dst
+            : ipv4.pathTo(dst)?.src);
       if (src === undefined) return "no-route";
       const payload = emitUdp(udp, { family: 4, src, dst });
       return ipv4.send({
@@ -355,6 +369,7 @@ export class UdpLayer {
       to: { address: formatIpv4(d.dst), port: u.dstPort },
       ttl: d.ttl,
       iface: d.iface,
+      datagram: d.packet,
     });
   }
 
@@ -386,6 +401,7 @@ export class UdpLayer {
       to: { address: dst, port: u.dstPort },
       ttl: d.hopLimit,
       iface: d.iface,
+      datagram: d.packet,
     });
   }
 

@@ -2,6 +2,7 @@ export * from "./address.js";
 export * from "./arp.js";
 export * from "./bytes.js";
 export * from "./checksum.js";
+export * from "./dhcp.js";
 export * from "./dns.js";
 export * from "./dns-format.js";
 export * from "./dns-header.js";

@@ -1,0 +1,560 @@
+/**
+ * A DHCP client (RFC 2131 §4.4) for one interface, with the RFC's states: INIT -> SELECTING ->
+ * REQUESTING -> BOUND -> RENEWING (unicast to the server at T1) -> REBINDING (broadcast at T2) ->
+ * back to INIT when the lease expires; INIT-REBOOT -> REBOOTING for a host that remembers an
+ * address. It speaks from 0.0.0.0:68 to 255.255.255.255:67 with the broadcast flag until it has
+ * an address, retransmits with randomized exponential backoff from a seeded stream (§4.1), and
+ * configures the interface, default route and DNS servers from the lease (lease-config.ts).
+ * Every state change and lease event is in `log`. It takes the first offer; it does not ARP-probe
+ * an offered address before using it (§4.4.1 says SHOULD).
+ */
+import type { Interface } from "../../net/interface.js";
+import type { Node } from "../../net/node.js";
+import type { RandomStream } from "../../sim/random.js";
+import type { Timer } from "../../sim/simulator.js";
+import { type Nanos, NS_PER_S } from "../../sim/time.js";
+import { TransportError } from "../../transport/errors.js";
+import { type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
+import { formatIpv4, type Ipv4, parseIpv4Address } from "../../wire/address.js";
+import { bytesEqual } from "../../wire/bytes.js";
+import {
+  BOOTP_REPLY,
+  BOOTP_REQUEST,
+  chaddrFromMac,
+  DHCP_CLIENT_PORT,
+  DHCP_FLAG_BROADCAST,
+  DHCP_MESSAGE,
+  DHCP_OPTION,
+  DHCP_SERVER_PORT,
+  type DhcpMessage,
+  dhcpMessageName,
+  emitDhcp,
+  emptyDhcpMessage,
+  parseDhcp,
+} from "../../wire/dhcp.js";
+import { ParseError } from "../../wire/parse-error.js";
+import {
+  type AppliedDhcpLease,
+  applyDhcpLease,
+  netmaskLength,
+  removeDhcpLease,
+} from "./lease-config.js";
+
+/** RFC 2131 §4.4 figure 5, plus STOPPED before start() and after release(). */
+export type DhcpClientState =
+  | "STOPPED"
+  | "INIT"
+  | "SELECTING"
+  | "REQUESTING"
+  | "BOUND"
+  | "RENEWING"
+  | "REBINDING"
+  | "INIT-REBOOT"
+  | "REBOOTING";
+
+export type DhcpClientEventKind =
+  /** The state changed (detail: "FROM -> TO"). */
+  | "state"
+  | "send"
+  | "receive"
+  /** An address was configured from an ACK. */
+  | "bound"
+  /** The lease was extended. */
+  | "renewed"
+  | "nak"
+  /** The lease ran out: address and routes removed. */
+  | "expired"
+  | "released"
+  /** A reply that could not be parsed: dropped. */
+  | "malformed";
+
+export interface DhcpClientEvent {
+  time: Nanos;
+  kind: DhcpClientEventKind;
+  /** State after the event. */
+  state: DhcpClientState;
+  detail: string;
+}
+
+export interface DhcpClientOptions {
+  /** Interface to configure (default the node's first). */
+  iface?: string;
+  /** Host name to send (option 12). */
+  hostName?: string;
+  /** Client identifier (option 61); default type 1 and the interface's MAC (RFC 2132 §9.14). */
+  clientId?: Uint8Array;
+  /** An address from an earlier lease: start in INIT-REBOOT asking for it (RFC 2131 §3.2). */
+  previousAddress?: string;
+  /** Upper bound of the random wait before the first DISCOVER (default 10 s; RFC 2131 §4.4.1). */
+  startDelay?: Nanos;
+  /** Retransmissions of a REQUEST before going back to INIT (default 4). */
+  requestRetries?: number;
+  /** Shortest wait between retransmissions while RENEWING or REBINDING (default 60 s, §4.4.5). */
+  minRenewWait?: Nanos;
+}
+
+/** The lease a client holds. */
+export interface DhcpLease {
+  address: Ipv4;
+  prefixLength: number;
+  server: Ipv4;
+  router: Ipv4 | undefined;
+  dnsServers: Ipv4[];
+  /** When the lease was granted or last extended, and its times from then. */
+  start: Nanos;
+  t1: Nanos;
+  t2: Nanos;
+  expires: Nanos;
+}
+
+/** Counters for tests and reports. */
+export interface DhcpClientStats {
+  discovers: number;
+  requests: number;
+  offers: number;
+  acks: number;
+  naks: number;
+  retransmissions: number;
+  malformed: number;
+}
+
+const SECOND = NS_PER_S;
+/** RFC 2131 §4.1: the first retransmission after 4 s, doubling to at most 64 s, each +-1 s. */
+const FIRST_WAIT = 4 * SECOND;
+const MAX_WAIT = 64 * SECOND;
+const PARAMETERS = [
+  DHCP_OPTION.SUBNET_MASK,
+  DHCP_OPTION.ROUTER,
+  DHCP_OPTION.DNS_SERVERS,
+  DHCP_OPTION.LEASE_TIME,
+  DHCP_OPTION.RENEWAL_TIME,
+  DHCP_OPTION.REBINDING_TIME,
+];
+
+export class DhcpClient {
+  readonly iface: Interface;
+  readonly log: DhcpClientEvent[] = [];
+  readonly stats: DhcpClientStats = {
+    discovers: 0,
+    requests: 0,
+    offers: 0,
+    acks: 0,
+    naks: 0,
+    retransmissions: 0,
+    malformed: 0,
+  };
+  private current: DhcpClientState = "STOPPED";
+  private socket: UdpSocket | undefined;
+  private readonly rng: RandomStream;
+  private readonly listeners: ((e: DhcpClientEvent) => void)[] = [];
+  private readonly chaddr: Uint8Array;
+  private readonly clientId: Uint8Array;
+  private xid = 0;
+  /** When the current exchange began, for the secs field. */
+  private began = 0;
+  private tries = 0;
+  /** The offer being requested in REQUESTING. */
+  private offer: DhcpMessage | undefined;
+  private held: DhcpLease | undefined;
+  private applied: AppliedDhcpLease | undefined;
+  private remembered: Ipv4 | undefined;
+  /** Running when the node crashed, so a restart starts again. */
+  private wasRunning = false;
+  private readonly retransmit: Timer;
+  private readonly t1: Timer;
+  private readonly t2: Timer;
+  private readonly expiry: Timer;
+  private readonly startDelay: Nanos;
+  private readonly requestRetries: number;
+  private readonly minRenewWait: Nanos;
+  private readonly hostName: string | undefined;
+
+  constructor(
+    readonly node: Node,
+    options: DhcpClientOptions = {},
+  ) {
+    const iface = options.iface === undefined ? node.interfaces[0] : node.iface(options.iface);
+    if (iface === undefined) throw new Error(`dhcp client on ${node.name}: no interface`);
+    this.iface = iface;
+    this.rng = node.sim.rng(`node:${node.name}:dhcp:${iface.name}`);
+    this.chaddr = chaddrFromMac(iface.mac);
+    this.clientId = options.clientId ?? Uint8Array.of(1, ...this.chaddr);
+    this.startDelay = options.startDelay ?? 10 * SECOND;
+    this.requestRetries = options.requestRetries ?? 4;
+    this.minRenewWait = options.minRenewWait ?? 60 * SECOND;
+    this.hostName = options.hostName;
+    if (options.previousAddress !== undefined) {
+      const a = parseIpv4Address(options.previousAddress);
+      if (a instanceof ParseError) throw new Error(`dhcp: bad address ${options.previousAddress}`);
+      this.remembered = a;
+    }
+    const sim = node.sim;
+    this.retransmit = sim.timer(() => this.retransmitNow());
+    this.t1 = sim.timer(() => this.renew());
+    this.t2 = sim.timer(() => this.rebind());
+    this.expiry = sim.timer(() => this.expire());
+    node.onUpDown((up) => this.upDown(up));
+  }
+
+  /** The RFC state the client is in. */
+  get state(): DhcpClientState {
+    return this.current;
+  }
+
+  /** The lease held, if any. */
+  get lease(): DhcpLease | undefined {
+    return this.held;
+  }
+
+  /** The configured address as text, if any. */
+  get address(): string | undefined {
+    return this.held === undefined ? undefined : formatIpv4(this.held.address);
+  }
+
+  /** Calls `fn` with every event from now on. */
+  onEvent(fn: (e: DhcpClientEvent) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Starts acquiring a lease (INIT, or INIT-REBOOT with a remembered address). */
+  start(): this {
+    if (this.current !== "STOPPED") return this;
+    if (this.socket === undefined) {
+      const s = udp(this.node).bind(DHCP_CLIENT_PORT);
+      if (s instanceof TransportError) throw new Error(`dhcp on ${this.node.name}: ${s.message}`);
+      s.onMessage((m) => this.receive(m));
+      this.socket = s;
+    }
+    if (this.remembered !== undefined) this.initReboot(this.remembered);
+    else this.init(true);
+    return this;
+  }
+
+  /** RFC 2131 §4.4.6: gives the address back to the server and stops. */
+  release(): void {
+    const lease = this.held;
+    if (lease !== undefined && this.applied !== undefined) {
+      const m = this.message(DHCP_MESSAGE.RELEASE);
+      m.ciaddr = lease.address;
+      m.options.serverId = lease.server;
+      this.xid = this.rng.nextU32();
+      m.xid = this.xid;
+      this.transmit(m, formatIpv4(lease.server));
+      this.unconfigure();
+      this.emit("released", `gave back ${formatIpv4(lease.address)}`);
+    }
+    this.stopTimers();
+    this.setState("STOPPED");
+  }
+
+  // ---- states ----
+
+  private init(first = false): void {
+    this.stopTimers();
+    this.setState("INIT");
+    // RFC 2131 §4.4.1: wait a random time (1-10 s) before the first DISCOVER.
+    const lo = Math.min(SECOND, this.startDelay);
+    const wait = first ? lo + Math.floor(this.rng.nextFloat() * (this.startDelay - lo)) : 0;
+    this.retransmit.set(wait);
+  }
+
+  private initReboot(address: Ipv4): void {
+    this.setState("INIT-REBOOT");
+    this.newExchange();
+    this.sendRequest({ requested: address });
+    this.setState("REBOOTING");
+    this.armRetransmit();
+  }
+
+  private discover(): void {
+    this.newExchange();
+    this.sendDiscover();
+    this.setState("SELECTING");
+    this.armRetransmit();
+  }
+
+  private retransmitNow(): void {
+    switch (this.current) {
+      case "INIT":
+        return this.discover();
+      case "SELECTING":
+        this.stats.retransmissions++;
+        this.sendDiscover();
+        return this.armRetransmit();
+      case "REQUESTING":
+      case "REBOOTING":
+        // §3.1 step 3: no answer after the retransmissions: back to INIT.
+        if (this.tries > this.requestRetries) return this.init();
+        this.stats.retransmissions++;
+        if (this.current === "REQUESTING" && this.offer !== undefined) {
+          this.sendRequest({ requested: this.offer.yiaddr, server: this.offer.options.serverId });
+        } else if (this.remembered !== undefined) {
+          this.sendRequest({ requested: this.remembered });
+        }
+        return this.armRetransmit();
+      case "RENEWING":
+        this.stats.retransmissions++;
+        return this.renewOnce();
+      case "REBINDING":
+        this.stats.retransmissions++;
+        return this.rebindOnce();
+      default:
+    }
+  }
+
+  /** T1: ask the leasing server, by unicast, to extend the lease (§4.4.5). */
+  private renew(): void {
+    if (this.held === undefined) return;
+    this.newExchange();
+    this.setState("RENEWING");
+    this.renewOnce();
+  }
+
+  private renewOnce(): void {
+    const lease = this.held!;
+    this.sendRequest({ ciaddr: lease.address, to: formatIpv4(lease.server) });
+    // §4.4.5: retransmit after half the time left until T2, but not sooner than a minimum.
+    const wait = Math.max(this.minRenewWait, Math.floor((lease.t2 - this.node.sim.now) / 2));
+    if (this.node.sim.now + wait < lease.t2) this.retransmit.set(wait);
+  }
+
+  /** T2: ask any server, by broadcast, to extend the lease (§4.4.5). */
+  private rebind(): void {
+    if (this.held === undefined) return;
+    if (this.current !== "RENEWING") this.newExchange();
+    this.setState("REBINDING");
+    this.rebindOnce();
+  }
+
+  private rebindOnce(): void {
+    const lease = this.held!;
+    this.sendRequest({ ciaddr: lease.address });
+    const wait = Math.max(this.minRenewWait, Math.floor((lease.expires - this.node.sim.now) / 2));
+    if (this.node.sim.now + wait < lease.expires) this.retransmit.set(wait);
+    else this.retransmit.cancel();
+  }
+
+  private expire(): void {
+    const lease = this.held;
+    this.unconfigure();
+    this.emit("expired", lease ? `lost ${formatIpv4(lease.address)}` : "lease ended");
+    this.init();
+  }
+
+  // ---- receiving ----
+
+  private receive(m: UdpMessage): void {
+    if (m.iface !== this.iface) return;
+    const msg = parseDhcp(m.data);
+    if (msg instanceof ParseError) {
+      this.stats.malformed++;
+      this.emit("malformed", msg.message);
+      if (m.datagram !== undefined) this.node.drop(m.datagram, "bad-message", this.iface);
+      return;
+    }
+    // Not ours: another client's reply, or an old exchange.
+    if (msg.op !== BOOTP_REPLY || msg.xid !== this.xid || !bytesEqual(msg.chaddr, this.chaddr)) {
+      return;
+    }
+    const type = msg.options.messageType;
+    const from = msg.options.serverId ?? 0;
+    this.emit(
+      "receive",
+      `${dhcpMessageName(type)} from ${formatIpv4(from)}${msg.yiaddr ? ` for ${formatIpv4(msg.yiaddr)}` : ""}`,
+    );
+    if (type === DHCP_MESSAGE.OFFER) return this.offered(msg);
+    if (type === DHCP_MESSAGE.ACK) return this.acked(msg);
+    if (type === DHCP_MESSAGE.NAK) return this.naked(msg);
+  }
+
+  private offered(msg: DhcpMessage): void {
+    if (this.current !== "SELECTING") return;
+    if (msg.yiaddr === 0 || msg.options.serverId === undefined) return;
+    this.stats.offers++;
+    // The first acceptable offer wins (§4.4.1 lets the client choose).
+    this.offer = msg;
+    this.tries = 0;
+    this.sendRequest({ requested: msg.yiaddr, server: msg.options.serverId });
+    this.setState("REQUESTING");
+    this.armRetransmit();
+  }
+
+  private acked(msg: DhcpMessage): void {
+    const s = this.current;
+    if (s !== "REQUESTING" && s !== "REBOOTING" && s !== "RENEWING" && s !== "REBINDING") return;
+    if (msg.yiaddr === 0) return;
+    if (s === "REQUESTING" && msg.options.serverId !== this.offer?.options.serverId) return;
+    this.stats.acks++;
+    const o = msg.options;
+    const now = this.node.sim.now;
+    const leaseTime = (o.leaseTime ?? 3600) * SECOND;
+    const lease: DhcpLease = {
+      address: msg.yiaddr,
+      prefixLength: (o.subnetMask === undefined ? undefined : netmaskLength(o.subnetMask)) ?? 24,
+      server: o.serverId ?? this.held?.server ?? 0,
+      router: o.routers?.[0],
+      dnsServers: o.dnsServers ?? [],
+      start: now,
+      // RFC 2131 §4.4.5: T1 and T2 default to 0.5 and 0.875 of the lease.
+      t1:
+        now + (o.renewalTime !== undefined ? o.renewalTime * SECOND : Math.round(leaseTime * 0.5)),
+      t2:
+        now +
+        (o.rebindingTime !== undefined ? o.rebindingTime * SECOND : Math.round(leaseTime * 0.875)),
+      expires: now + leaseTime,
+    };
+    const renewed = this.held !== undefined && sameConfig(this.held, lease);
+    if (!renewed) {
+      this.unconfigure();
+      this.applied = applyDhcpLease(this.iface, lease);
+    }
+    this.held = lease;
+    this.remembered = lease.address;
+    this.offer = undefined;
+    this.retransmit.cancel();
+    this.t1.setAt(lease.t1);
+    this.t2.setAt(lease.t2);
+    this.expiry.setAt(lease.expires);
+    this.setState("BOUND");
+    const detail = `${formatIpv4(lease.address)}/${lease.prefixLength} from ${formatIpv4(lease.server)} for ${Math.round(leaseTime / SECOND)}s`;
+    this.emit(renewed ? "renewed" : "bound", detail);
+  }
+
+  private naked(msg: DhcpMessage): void {
+    const s = this.current;
+    if (s !== "REQUESTING" && s !== "REBOOTING" && s !== "RENEWING" && s !== "REBINDING") return;
+    if (s === "REQUESTING" && msg.options.serverId !== this.offer?.options.serverId) return;
+    this.stats.naks++;
+    // RFC 2131 §3.1 step 5 and §4.4.4: a NAK means start again from INIT, without the address.
+    this.unconfigure();
+    this.remembered = undefined;
+    this.emit("nak", `NAK from ${formatIpv4(msg.options.serverId ?? 0)} in ${s}`);
+    this.init();
+  }
+
+  // ---- sending ----
+
+  private newExchange(): void {
+    this.xid = this.rng.nextU32();
+    this.began = this.node.sim.now;
+    this.tries = 0;
+  }
+
+  private message(type: number): DhcpMessage {
+    const m = emptyDhcpMessage(BOOTP_REQUEST);
+    m.chaddr = this.chaddr;
+    m.xid = this.xid;
+    m.secs = Math.min(0xffff, Math.floor((this.node.sim.now - this.began) / SECOND));
+    m.options.messageType = type;
+    m.options.clientId = this.clientId;
+    if (this.hostName !== undefined) m.options.hostName = this.hostName;
+    return m;
+  }
+
+  private sendDiscover(): void {
+    const m = this.message(DHCP_MESSAGE.DISCOVER);
+    m.flags = DHCP_FLAG_BROADCAST;
+    m.options.parameterRequestList = PARAMETERS;
+    if (this.remembered !== undefined) m.options.requestedAddress = this.remembered;
+    this.stats.discovers++;
+    this.tries++;
+    this.transmit(m);
+  }
+
+  /**
+   * A REQUEST, shaped by state (RFC 2131 §4.3.2 table 4): SELECTING names the server and the
+   * address; INIT-REBOOT only the address; RENEWING and REBINDING put the address in ciaddr.
+   */
+  private sendRequest(r: { requested?: Ipv4; server?: Ipv4; ciaddr?: Ipv4; to?: string }): void {
+    const m = this.message(DHCP_MESSAGE.REQUEST);
+    m.options.parameterRequestList = PARAMETERS;
+    if (r.requested !== undefined) m.options.requestedAddress = r.requested;
+    if (r.server !== undefined) m.options.serverId = r.server;
+    if (r.ciaddr !== undefined) m.ciaddr = r.ciaddr;
+    else m.flags = DHCP_FLAG_BROADCAST; // no address yet: the reply must be broadcast
+    this.stats.requests++;
+    this.tries++;
+    this.transmit(m, r.to);
+  }
+
+  private transmit(m: DhcpMessage, to?: string): void {
+    const s = this.socket;
+    if (s === undefined) return;
+    this.emit("send", `${dhcpMessageName(m.options.messageType)} to ${to ?? "255.255.255.255"}`);
+    const bytes = emitDhcp(m);
+    if (to === undefined) {
+      s.send(bytes, DHCP_SERVER_PORT, "255.255.255.255", { iface: this.iface });
+    } else {
+      s.send(bytes, DHCP_SERVER_PORT, to);
+    }
+  }
+
+  /** §4.1: 4 s, 8 s, ... up to 64 s, each randomized by a uniform -1..+1 s. */
+  private armRetransmit(): void {
+    const base = Math.min(MAX_WAIT, FIRST_WAIT * 2 ** Math.max(0, this.tries - 1));
+    const jitter = Math.floor((this.rng.nextFloat() * 2 - 1) * SECOND);
+    this.retransmit.set(base + jitter);
+  }
+
+  // ---- bookkeeping ----
+
+  private unconfigure(): void {
+    if (this.applied !== undefined) removeDhcpLease(this.applied);
+    this.applied = undefined;
+    this.held = undefined;
+    this.t1.cancel();
+    this.t2.cancel();
+    this.expiry.cancel();
+  }
+
+  private stopTimers(): void {
+    this.retransmit.cancel();
+    this.t1.cancel();
+    this.t2.cancel();
+    this.expiry.cancel();
+  }
+
+  /** A crash loses the lease and the configuration; a restart reboots asking for the address. */
+  private upDown(up: boolean): void {
+    if (!up) {
+      if (this.current === "STOPPED") return;
+      this.unconfigure();
+      this.stopTimers();
+      this.socket = undefined;
+      this.setState("STOPPED");
+      this.wasRunning = true;
+      return;
+    }
+    if (this.wasRunning) {
+      this.wasRunning = false;
+      this.start();
+    }
+  }
+
+  private setState(s: DhcpClientState): void {
+    if (s === this.current) return;
+    const from = this.current;
+    this.current = s;
+    this.emit("state", `${from} -> ${s}`);
+  }
+
+  private emit(kind: DhcpClientEventKind, detail: string): void {
+    const e: DhcpClientEvent = { time: this.node.sim.now, kind, state: this.current, detail };
+    this.log.push(e);
+    for (const fn of this.listeners) fn(e);
+  }
+}
+
+function sameConfig(a: DhcpLease, b: DhcpLease): boolean {
+  return (
+    a.address === b.address &&
+    a.prefixLength === b.prefixLength &&
+    a.router === b.router &&
+    a.dnsServers.join() === b.dnsServers.join()
+  );
+}
+
+/** Starts a DHCP client on `node`. */
+export function startDhcpClient(node: Node, options?: DhcpClientOptions): DhcpClient {
+  return new DhcpClient(node, options).start();
+}
