@@ -1,0 +1,122 @@
+/**
+ * TLS and HTTPS between simulated hosts, using Node's own `tls` and `https` modules: the
+ * simulated TCP connection of our `net` facade (a plain stream.Duplex) goes underneath a real
+ * tls.TLSSocket, which Node wraps in its JS-stream adapter. OpenSSL does the cryptography with
+ * real randomness, so ciphertext differs run to run; the simulator still decides every packet's
+ * fate. Drive the simulation with runNodeUntilSettled, as for any Node stream.
+ */
+import https from "node:https";
+import tls from "node:tls";
+import type { NetModule, Server } from "./net.js";
+
+/** Options of connectTls: Node's tls.connect options, with the simulated host and port. */
+export interface TlsConnectOptions
+  extends Omit<tls.ConnectionOptions, "socket" | "host" | "port" | "path" | "lookup"> {
+  /** The server's address on the simulated network (also the name checked, unless servername). */
+  host: string;
+  port: number;
+  localAddress?: string;
+  localPort?: number;
+}
+
+/**
+ * Opens a TLS connection over the simulated TCP of `netModule`'s host: a real tls.TLSSocket
+ * with Node's events ('secureConnect', 'error' with codes such as
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE or ERR_TLS_CERT_ALTNAME_INVALID).
+ */
+export function connectTls(
+  netModule: NetModule,
+  options: TlsConnectOptions,
+  secureConnectListener?: () => void,
+): tls.TLSSocket {
+  const { host, port, localAddress, localPort, ...rest } = options;
+  // Half-open stays the TLS layer's business: the TCP socket below must not end its own
+  // writable side when the peer's FIN arrives, or Node's TLS could not finish writing.
+  const socket = netModule.connect({
+    host,
+    port,
+    allowHalfOpen: true,
+    ...(localAddress === undefined ? {} : { localAddress }),
+    ...(localPort === undefined ? {} : { localPort }),
+  });
+  // Node checks the certificate against servername, else host (tls.checkServerIdentity).
+  return tls.connect({ ...rest, host, port, socket }, secureConnectListener);
+}
+
+/**
+ * A Node tls.Server (or https.Server) fed with the connections a simulated host accepts: each
+ * facade socket is handed to the server exactly as Node's own listener would hand it a TCP
+ * socket, and Node wraps it in a server-side TLSSocket.
+ */
+export class SimulatedSecureServer<S extends tls.Server = tls.Server> {
+  /** The facade's TCP listener on the simulated host. */
+  readonly listener: Server;
+
+  constructor(
+    /** Node's server: its 'secureConnection', 'tlsClientError', 'request' events are yours. */
+    readonly server: S,
+    netModule: NetModule,
+  ) {
+    // allowHalfOpen: as in connectTls, TLS decides when the TCP connection's writable side ends.
+    this.listener = netModule.createServer({ allowHalfOpen: true }, (socket) =>
+      server.emit("connection", socket),
+    );
+  }
+
+  /** Listens on a TCP port of the simulated host; `callback` on 'listening'. */
+  listen(port: number, callback?: () => void): this {
+    this.listener.listen(port, callback);
+    return this;
+  }
+
+  /** The simulated address and port, or null when not listening. */
+  address(): ReturnType<Server["address"]> {
+    return this.listener.address();
+  }
+
+  /** Stops accepting; `callback` once every accepted connection has closed. */
+  close(callback?: (err?: Error) => void): this {
+    this.listener.close(callback);
+    return this;
+  }
+}
+
+/**
+ * A TLS server on a simulated host: Node's tls.createServer(options, onSecureConnection), fed by
+ * the facade. Call `.listen(port)`.
+ */
+export function createTlsServer(
+  netModule: NetModule,
+  options: tls.TlsOptions,
+  onSecureConnection?: (socket: tls.TLSSocket) => void,
+): SimulatedSecureServer<tls.Server> {
+  return new SimulatedSecureServer(tls.createServer(options, onSecureConnection), netModule);
+}
+
+/**
+ * An HTTPS server on a simulated host: Node's https.createServer(options, onRequest), fed by
+ * the facade. Call `.listen(443)`.
+ */
+export function createHttpsServer(
+  netModule: NetModule,
+  options: https.ServerOptions,
+  onRequest?: Parameters<typeof https.createServer>[1],
+): SimulatedSecureServer<https.Server> {
+  const server = onRequest ? https.createServer(options, onRequest) : https.createServer(options);
+  return new SimulatedSecureServer(server, netModule);
+}
+
+/**
+ * An https.Agent whose connections are TLS over the simulated TCP of `netModule`'s host: pass it
+ * as `agent` to https.request / https.get. Agent options (ca, keepAlive, maxSockets,
+ * rejectUnauthorized, servername, ...) are Node's.
+ */
+export function httpsAgent(netModule: NetModule, options: https.AgentOptions = {}): https.Agent {
+  const agent = new https.Agent(options);
+  // The agent's connection factory is public API (agent.createConnection) but not in the types.
+  Object.assign(agent, {
+    createConnection: (o: tls.ConnectionOptions) =>
+      connectTls(netModule, { ...o, host: o.host ?? "localhost", port: o.port ?? 443 }),
+  });
+  return agent;
+}
