@@ -5,6 +5,7 @@
  */
 import type { TLSSocket } from "node:tls";
 import { describe, expect, it } from "vitest";
+import { parseUrl } from "../src/apps/http/url.js";
 import { runNodeUntilSettled } from "../src/socket/node/pump.js";
 import { createTestCa } from "../src/socket/node/test-ca.js";
 import type { TlsConnectOptions } from "../src/socket/node/tls.js";
@@ -212,5 +213,13 @@ describe("TLS handshake failures surface as Node's errors", () => {
       ),
     );
     expect(code).toBe("ECONNREFUSED");
+  });
+});
+
+describe("the portable engine has no TLS, and says so", () => {
+  it("its URL parser points https users to the Node entry", () => {
+    const r = parseUrl("https://b.lab/");
+    expect(r).not.toHaveProperty("host");
+    expect(String((r as { detail?: string }).detail)).toContain('"wirelab/node"');
   });
 });

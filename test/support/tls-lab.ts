@@ -2,6 +2,7 @@
  * Shared by the TLS tests: a small lossy internet (a - r1 - r2 - b, loss on r1 - r2), a test CA
  * with a certificate for b, an HTTPS server on b:443 and a client's GET.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import type { Network } from "../../src/net/network.js";
 import { ms } from "../../src/sim/time.js";
@@ -86,7 +87,7 @@ export function serveHttps(
 /** What a GET brought back. */
 export interface Reply {
   status: number;
-  headers: https.IncomingMessage["headers"];
+  headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
