@@ -4,10 +4,14 @@
  * tls.TLSSocket, which Node wraps in its JS-stream adapter. OpenSSL does the cryptography with
  * real randomness, so ciphertext differs run to run; the simulator still decides every packet's
  * fate. Drive the simulation with runNodeUntilSettled, as for any Node stream.
+ * A TLSSocket is a net.Socket whose setTimeout runs on real timers; ours are given virtual
+ * ones (the TCP socket's idle timer) so that, e.g., an https server's keep-alive timeout runs
+ * on simulated time. The server's TLS handshake timeout (120 s) stays on real time.
  */
 import https from "node:https";
 import tls from "node:tls";
 import type { NetModule, Server } from "./net.js";
+import { Socket } from "./net-socket.js";
 
 /** Options of connectTls: Node's tls.connect options, with the simulated host and port. */
 export interface TlsConnectOptions
@@ -17,6 +21,8 @@ export interface TlsConnectOptions
   port: number;
   localAddress?: string;
   localPort?: number;
+  /** Keep writing after the peer's close (default false, as Node's tls.connect). */
+  allowHalfOpen?: boolean;
 }
 
 /**
@@ -29,18 +35,55 @@ export function connectTls(
   options: TlsConnectOptions,
   secureConnectListener?: () => void,
 ): tls.TLSSocket {
-  const { host, port, localAddress, localPort, ...rest } = options;
-  // Half-open stays the TLS layer's business: the TCP socket below must not end its own
-  // writable side when the peer's FIN arrives, or Node's TLS could not finish writing.
+  const { host, port, localAddress, localPort, timeout, allowHalfOpen, ...rest } = options;
   const socket = netModule.connect({
     host,
     port,
-    allowHalfOpen: true,
     ...(localAddress === undefined ? {} : { localAddress }),
     ...(localPort === undefined ? {} : { localPort }),
   });
   // Node checks the certificate against servername, else host (tls.checkServerIdentity).
-  return tls.connect({ ...rest, host, port, socket }, secureConnectListener);
+  const secure = tls.connect({ ...rest, host, port, socket }, secureConnectListener);
+  letTlsEndTheConnection(socket);
+  if (allowHalfOpen !== undefined) secure.allowHalfOpen = allowHalfOpen;
+  virtualTimeouts(secure, socket);
+  if (timeout !== undefined) secure.setTimeout(timeout);
+  return secure;
+}
+
+/**
+ * A TLSSocket takes its allowHalfOpen from the socket it wraps, when it is made; after that, the
+ * TCP socket below must stay half-open: if it ended its own writable side on the peer's FIN,
+ * TLS could no longer finish writing (an echo would lose its tail). The TLS layer above, with
+ * Node's usual allowHalfOpen, decides when the connection's writable side ends.
+ */
+function letTlsEndTheConnection(raw: Socket): void {
+  raw.allowHalfOpen = true;
+}
+
+/**
+ * Makes `secure.setTimeout` use the idle timer of the simulated TCP socket `raw` beneath it
+ * (virtual time, reset by the connection's encrypted traffic) instead of Node's real timers,
+ * with net.Socket's semantics: 0 turns it off, the callback is a 'timeout' listener.
+ */
+function virtualTimeouts(secure: tls.TLSSocket, raw: Socket): void {
+  raw.on("timeout", () => secure.emit("timeout"));
+  secure.setTimeout = (msecs: number, callback?: () => void) => {
+    if (callback) {
+      if (msecs === 0) secure.removeListener("timeout", callback);
+      else secure.once("timeout", callback);
+    }
+    raw.setTimeout(msecs);
+    return secure;
+  };
+}
+
+/** The simulated TCP socket under a server-side TLSSocket (Node's TLSWrap keeps its parent). */
+function rawSocketOf(secure: tls.TLSSocket): Socket | undefined {
+  const handle = (secure as unknown as { _handle?: { _parentWrap?: { stream?: unknown } } })
+    ._handle;
+  const raw = handle?._parentWrap?.stream;
+  return raw instanceof Socket ? raw : undefined;
 }
 
 /**
@@ -57,10 +100,16 @@ export class SimulatedSecureServer<S extends tls.Server = tls.Server> {
     readonly server: S,
     netModule: NetModule,
   ) {
-    // allowHalfOpen: as in connectTls, TLS decides when the TCP connection's writable side ends.
-    this.listener = netModule.createServer({ allowHalfOpen: true }, (socket) =>
-      server.emit("connection", socket),
-    );
+    const allowHalfOpen = (server as { allowHalfOpen?: boolean }).allowHalfOpen ?? false;
+    this.listener = netModule.createServer({ allowHalfOpen }, (socket) => {
+      server.emit("connection", socket); // Node wraps it in a TLSSocket, synchronously
+      letTlsEndTheConnection(socket);
+    });
+    // First in line, so that https's own listener already sets virtual timeouts.
+    server.prependListener("secureConnection", (secure: tls.TLSSocket) => {
+      const raw = rawSocketOf(secure);
+      if (raw !== undefined) virtualTimeouts(secure, raw);
+    });
   }
 
   /** Listens on a TCP port of the simulated host; `callback` on 'listening'. */
