@@ -6,6 +6,7 @@
 import type { TLSSocket } from "node:tls";
 import { describe, expect, it } from "vitest";
 import { parseUrl } from "../src/apps/http/url.js";
+import { ms } from "../src/sim/time.js";
 import { runNodeUntilSettled } from "../src/socket/node/pump.js";
 import { createTestCa } from "../src/socket/node/test-ca.js";
 import type { TlsConnectOptions } from "../src/socket/node/tls.js";
@@ -80,6 +81,82 @@ describe("HTTPS between simulated hosts", () => {
     );
     expect(a?.body.toString()).toBe("hi\n");
     expect(b?.body.toString()).toBe("hi\n");
+  });
+});
+
+describe("HTTPS connections over time", () => {
+  it("reuses a keep-alive connection; the server's idle timeout runs on virtual time", async () => {
+    const lab = tlsLab(10, { ca });
+    const server = serveHttps(lab, { "/": Buffer.from("hi\n") });
+    server.server.keepAliveTimeout = 5000;
+    let connections = 0;
+    server.server.on("secureConnection", () => connections++);
+    const agent = httpsAgent(lab.a, { ca: ca.cert, keepAlive: true, maxSockets: 1 });
+    const reused = await runNodeUntilSettled(
+      lab.n.sim,
+      (async () => {
+        const out: boolean[] = [];
+        for (let i = 0; i < 3; i++) {
+          const reply = await get(agent, lab.bAddress, "/");
+          expect(reply.body.toString()).toBe("hi\n");
+          out.push(reply.reused);
+        }
+        return out;
+      })(),
+    );
+    expect(reused).toEqual([false, true, true]);
+    expect(connections).toBe(1);
+    const idleFrom = lab.n.sim.now;
+    const closedAt = await runNodeUntilSettled(
+      lab.n.sim,
+      new Promise<number>((resolve) => {
+        Object.values(agent.freeSockets)[0]?.[0]?.once("close", () => resolve(lab.n.sim.now));
+      }),
+    );
+    // 5 s plus the 1 s buffer Node's http adds to keepAliveTimeout, as over plain http.
+    expect(closedAt - idleFrom).toBeGreaterThan(ms(5000));
+    expect(closedAt - idleFrom).toBeLessThan(ms(6000) + ms(50));
+  });
+
+  it("a client's setTimeout fires on virtual time", async () => {
+    const lab = tlsLab(11, { ca });
+    createTlsServer(lab.b, lab.leaf, () => {}).listen(7); // says nothing after the handshake
+    const s = await handshake(lab, { port: 7, ca: ca.cert, timeout: 2500 });
+    const from = lab.n.sim.now;
+    const firedAt = await runNodeUntilSettled(
+      lab.n.sim,
+      new Promise<number>((resolve) => s.once("timeout", () => resolve(lab.n.sim.now))),
+    );
+    s.destroy();
+    // The idle timer restarts with the handshake's last packets, shortly after 'secureConnect'.
+    expect(firedAt - from).toBeGreaterThanOrEqual(ms(2500) - ms(50));
+    expect(firedAt - from).toBeLessThanOrEqual(ms(2500) + ms(50));
+  });
+});
+
+describe("bad input to a TLS server", () => {
+  it("plaintext HTTP to port 443 is a tlsClientError; the server serves the next client", async () => {
+    const lab = tlsLab(12, { ca });
+    const server = serveHttps(lab, { "/": Buffer.from("still here\n") });
+    const errors: unknown[] = [];
+    server.server.on("tlsClientError", (e: NodeJS.ErrnoException) => errors.push(e.code));
+    const answer = await runNodeUntilSettled(
+      lab.n.sim,
+      new Promise<Buffer>((resolve) => {
+        const raw = lab.a.connect({ host: lab.bAddress, port: 443 }, () =>
+          raw.write("GET / HTTP/1.1\r\nHost: b.lab\r\n\r\n"),
+        );
+        const parts: Buffer[] = [];
+        raw.on("data", (d: Buffer) => parts.push(d));
+        raw.on("error", () => {});
+        raw.on("close", () => resolve(Buffer.concat(parts)));
+      }),
+    );
+    expect(errors).toEqual(["ERR_SSL_HTTP_REQUEST"]); // OpenSSL recognises plain HTTP
+    expect(answer.toString("latin1")).not.toContain("still here");
+    const agent = httpsAgent(lab.a, { ca: ca.cert });
+    const reply = await runNodeUntilSettled(lab.n.sim, get(agent, lab.bAddress, "/"));
+    expect(reply.body.toString()).toBe("still here\n");
   });
 });
 

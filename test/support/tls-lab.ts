@@ -89,6 +89,8 @@ export interface Reply {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The request went over a connection kept alive from an earlier one. */
+  reused: boolean;
 }
 
 /** One GET with Node's https client through `agent`; rejects with Node's error. */
@@ -98,7 +100,12 @@ export function get(agent: https.Agent, host: string, path: string): Promise<Rep
       const parts: Buffer[] = [];
       res.on("data", (d: Buffer) => parts.push(d));
       res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(parts),
+          reused: req.reusedSocket,
+        }),
       );
       res.on("error", reject);
     });
