@@ -7,10 +7,12 @@ import type { TLSSocket } from "node:tls";
 import { describe, expect, it } from "vitest";
 import { parseUrl } from "../src/apps/http/url.js";
 import { ms } from "../src/sim/time.js";
+import { net } from "../src/socket/node/net.js";
 import { runNodeUntilSettled } from "../src/socket/node/pump.js";
 import { createTestCa } from "../src/socket/node/test-ca.js";
 import type { TlsConnectOptions } from "../src/socket/node/tls.js";
 import { connectTls, createTlsServer, httpsAgent } from "../src/socket/node/tls.js";
+import { chain } from "../src/transport/tcp/transfer.test-support.js";
 import { body, get, leafFor, serveHttps, type TlsLab, tlsLab } from "./support/tls-lab.js";
 
 const ca = createTestCa({ commonName: "wirelab lab root" });
@@ -194,6 +196,30 @@ describe("TLS between simulated hosts", () => {
     expect(echoed.length).toBe(ECHO.length);
     expect(echoed.equals(ECHO)).toBe(true);
     expect(serverSide?.encrypted).toBe(true);
+    // The TLS sockets report the simulated TCP endpoints, as over a real socket.
+    expect(serverSide?.remoteAddress).toBe("10.0.0.1");
+    expect(serverSide?.localPort).toBe(7);
+    expect(serverSide?.address()).toEqual({ address: lab.bAddress, family: "IPv4", port: 7 });
+  });
+
+  it("runs over IPv6, checking the address in the certificate", async () => {
+    const { net: n, bAddress6 } = chain({ seed: 13, ipv6: true, impairments: { loss: 0.02 } });
+    const leaf = ca.issue({ commonName: "b6", ipAddresses: [bAddress6] });
+    createTlsServer(net(n.node("b")), leaf, (s) => s.end("over v6")).listen(7);
+    const text = await runNodeUntilSettled(
+      n.sim,
+      new Promise<string>((resolve, reject) => {
+        const s = connectTls(net(n.node("a")), { host: bAddress6, port: 7, ca: ca.cert });
+        let got = "";
+        s.setEncoding("latin1");
+        s.on("data", (d: string) => {
+          got += d;
+        });
+        s.on("end", () => resolve(`${got} ${s.remoteAddress ?? "?"}`));
+        s.on("error", reject);
+      }),
+    );
+    expect(text).toBe(`over v6 ${bAddress6}`);
   });
 
   it("speaks TLS 1.2 when the client asks for it", async () => {

@@ -6,7 +6,8 @@
  * fate. Drive the simulation with runNodeUntilSettled, as for any Node stream.
  * A TLSSocket is a net.Socket whose setTimeout runs on real timers; ours are given virtual
  * ones (the TCP socket's idle timer) so that, e.g., an https server's keep-alive timeout runs
- * on simulated time. The server's TLS handshake timeout (120 s) stays on real time.
+ * on simulated time, and the simulated addresses (remoteAddress, ...). The server's TLS
+ * handshake timeout (120 s by default) stays on real time.
  */
 import https from "node:https";
 import tls from "node:tls";
@@ -47,6 +48,7 @@ export function connectTls(
   letTlsEndTheConnection(socket);
   if (allowHalfOpen !== undefined) secure.allowHalfOpen = allowHalfOpen;
   virtualTimeouts(secure, socket);
+  simulatedAddresses(secure, socket);
   if (timeout !== undefined) secure.setTimeout(timeout);
   return secure;
 }
@@ -76,6 +78,22 @@ function virtualTimeouts(secure: tls.TLSSocket, raw: Socket): void {
     raw.setTimeout(msecs);
     return secure;
   };
+}
+
+/**
+ * Node reads a TLSSocket's addresses from the handle below it, which for a wrapped stream has
+ * none; answer with the simulated TCP socket's, as a TLSSocket over a real one would.
+ */
+function simulatedAddresses(secure: tls.TLSSocket, raw: Socket): void {
+  const from = (get: () => unknown) => ({ get, configurable: true, enumerable: true });
+  Object.defineProperties(secure, {
+    remoteAddress: from(() => raw.remoteAddress),
+    remotePort: from(() => raw.remotePort),
+    remoteFamily: from(() => raw.remoteFamily),
+    localAddress: from(() => raw.localAddress),
+    localPort: from(() => raw.localPort),
+  });
+  secure.address = () => raw.address() as ReturnType<tls.TLSSocket["address"]>;
 }
 
 /** The simulated TCP socket under a server-side TLSSocket (Node's TLSWrap keeps its parent). */
@@ -108,7 +126,9 @@ export class SimulatedSecureServer<S extends tls.Server = tls.Server> {
     // First in line, so that https's own listener already sets virtual timeouts.
     server.prependListener("secureConnection", (secure: tls.TLSSocket) => {
       const raw = rawSocketOf(secure);
-      if (raw !== undefined) virtualTimeouts(secure, raw);
+      if (raw === undefined) return;
+      virtualTimeouts(secure, raw);
+      simulatedAddresses(secure, raw);
     });
   }
 
