@@ -202,6 +202,39 @@ describe("TLS between simulated hosts", () => {
     expect(serverSide?.address()).toEqual({ address: lab.bAddress, family: "IPv4", port: 7 });
   });
 
+  it("answers after the client's half-close: the reply follows the client's FIN", async () => {
+    const lab = tlsLab(14, { ca });
+    createTlsServer(lab.b, lab.leaf, (s) => {
+      const parts: Buffer[] = [];
+      s.on("data", (d: Buffer) => parts.push(d));
+      // Written once the client's close_notify and FIN have arrived: the TCP socket below must
+      // still be writable then (it is half-open; TLS, not TCP, decides when to end).
+      // In pieces: Node's TLS hands them to the TCP socket one write at a time, so most are
+      // written after the FIN was read.
+      s.on("end", () => {
+        const reply = Buffer.concat(parts).reverse();
+        for (let i = 0; i < reply.length; i += 16_384) s.write(reply.subarray(i, i + 16_384));
+        s.end();
+      });
+    }).listen(7);
+    const reply = await runNodeUntilSettled(
+      lab.n.sim,
+      new Promise<Buffer>((resolve, reject) => {
+        const s = connectTls(
+          lab.a,
+          { host: lab.bAddress, port: 7, ca: ca.cert, allowHalfOpen: true },
+          () => s.end(ECHO),
+        );
+        const parts: Buffer[] = [];
+        s.on("data", (d: Buffer) => parts.push(d));
+        s.on("end", () => resolve(Buffer.concat(parts)));
+        s.on("error", reject);
+      }),
+    );
+    expect(reply.length).toBe(ECHO.length);
+    expect(reply.equals(Buffer.from(ECHO).reverse())).toBe(true);
+  });
+
   it("runs over IPv6, checking the address in the certificate", async () => {
     const { net: n, bAddress6 } = chain({ seed: 13, ipv6: true, impairments: { loss: 0.02 } });
     const leaf = ca.issue({ commonName: "b6", ipAddresses: [bAddress6] });
