@@ -4,6 +4,12 @@
  * facades live in ./node/ and are exported from src/node.ts.
  */
 export { DATAGRAM_QUEUE_LIMIT, DatagramSocket } from "./datagram.js";
+export {
+  requireTls,
+  secureTransportAvailability,
+  TLS_UNAVAILABLE_MESSAGE,
+  TlsUnavailableError,
+} from "./secure-transport.js";
 export { runUntilSettled, type SettleOptions, SimulationStalled } from "./settle.js";
 export {
   type ListenOptions,

@@ -78,7 +78,9 @@ export function parseUrl(input: string): HttpUrl | UrlError {
   if (scheme === undefined) return err("scheme", start, "no scheme (expected http://)");
   if (scheme !== "http") {
     const detail =
-      scheme === "https" ? "https needs TLS, which wirelab does not model" : `scheme "${scheme}"`;
+      scheme === "https"
+        ? 'https needs TLS, which the portable engine lacks: use Node\'s https with httpsAgent from "wirelab/node"'
+        : `scheme "${scheme}"`;
     return err("scheme", start, detail, true);
   }
   let i = scheme.length + 1;
