@@ -12,7 +12,7 @@ import type { Interface } from "../../net/interface.js";
 import type { Node } from "../../net/node.js";
 import type { RandomStream } from "../../sim/random.js";
 import type { Timer } from "../../sim/simulator.js";
-import { type Nanos, NS_PER_S } from "../../sim/time.js";
+import { MAX_TIME, type Nanos, NS_PER_S } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
 import { type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
 import { formatIpv4, type Ipv4, parseIpv4Address } from "../../wire/address.js";
@@ -100,8 +100,9 @@ export interface DhcpLease {
   server: Ipv4;
   router: Ipv4 | undefined;
   dnsServers: Ipv4[];
-  /** When the lease was granted or last extended, and its times from then. */
+  /** When the lease was granted or last extended. */
   start: Nanos;
+  /** Absolute times of T1, T2 and expiry; Infinity for an infinite lease (RFC 2132 §9.2). */
   t1: Nanos;
   t2: Nanos;
   expires: Nanos;
@@ -241,6 +242,8 @@ export class DhcpClient {
       m.xid = this.xid;
       this.transmit(m, formatIpv4(lease.server));
       this.unconfigure();
+      // A released address is not asked back by INIT-REBOOT; the server may still offer it.
+      this.remembered = undefined;
       this.emit("released", `gave back ${formatIpv4(lease.address)}`);
     }
     this.stopTimers();
@@ -314,7 +317,7 @@ export class DhcpClient {
     const lease = this.held!;
     this.sendRequest({ ciaddr: lease.address, to: formatIpv4(lease.server) });
     // §4.4.5: retransmit after half the time left until T2, but not sooner than a minimum.
-    const wait = Math.max(this.minRenewWait, Math.floor((lease.t2 - this.node.sim.now) / 2));
+    const wait = Math.max(this.minRenewWait, halfOf(lease.t2 - this.node.sim.now));
     if (this.node.sim.now + wait < lease.t2) this.retransmit.set(wait);
   }
 
@@ -329,7 +332,7 @@ export class DhcpClient {
   private rebindOnce(): void {
     const lease = this.held!;
     this.sendRequest({ ciaddr: lease.address });
-    const wait = Math.max(this.minRenewWait, Math.floor((lease.expires - this.node.sim.now) / 2));
+    const wait = Math.max(this.minRenewWait, halfOf(lease.expires - this.node.sim.now));
     if (this.node.sim.now + wait < lease.expires) this.retransmit.set(wait);
     else this.retransmit.cancel();
   }
@@ -387,7 +390,7 @@ export class DhcpClient {
     this.stats.acks++;
     const o = msg.options;
     const now = this.node.sim.now;
-    const leaseTime = (o.leaseTime ?? 3600) * SECOND;
+    const times = leaseTimes(o, now);
     const lease: DhcpLease = {
       address: msg.yiaddr,
       prefixLength: (o.subnetMask === undefined ? undefined : netmaskLength(o.subnetMask)) ?? 24,
@@ -395,13 +398,7 @@ export class DhcpClient {
       router: o.routers?.[0],
       dnsServers: o.dnsServers ?? [],
       start: now,
-      // RFC 2131 §4.4.5: T1 and T2 default to 0.5 and 0.875 of the lease.
-      t1:
-        now + (o.renewalTime !== undefined ? o.renewalTime * SECOND : Math.round(leaseTime * 0.5)),
-      t2:
-        now +
-        (o.rebindingTime !== undefined ? o.rebindingTime * SECOND : Math.round(leaseTime * 0.875)),
-      expires: now + leaseTime,
+      ...times,
     };
     const renewed = this.held !== undefined && sameConfig(this.held, lease);
     if (!renewed) {
@@ -412,11 +409,11 @@ export class DhcpClient {
     this.remembered = lease.address;
     this.offer = undefined;
     this.retransmit.cancel();
-    this.t1.setAt(lease.t1);
-    this.t2.setAt(lease.t2);
-    this.expiry.setAt(lease.expires);
+    armAt(this.t1, lease.t1);
+    armAt(this.t2, lease.t2);
+    armAt(this.expiry, lease.expires);
     this.setState("BOUND");
-    const detail = `${formatIpv4(lease.address)}/${lease.prefixLength} from ${formatIpv4(lease.server)} for ${Math.round(leaseTime / SECOND)}s`;
+    const detail = `${formatIpv4(lease.address)}/${lease.prefixLength} from ${formatIpv4(lease.server)} for ${formatSeconds(lease.expires - now)}`;
     this.emit(renewed ? "renewed" : "bound", detail);
   }
 
@@ -543,6 +540,51 @@ export class DhcpClient {
     this.log.push(e);
     for (const fn of this.listeners) fn(e);
   }
+}
+
+/** RFC 2132 §9.2: a lease time of 0xffffffff means infinity. */
+const INFINITE_LEASE = 0xffffffff;
+
+function seconds(v: number): Nanos {
+  return v === INFINITE_LEASE ? Number.POSITIVE_INFINITY : v * SECOND;
+}
+
+/**
+ * T1, T2 and expiry from an ACK's options, as absolute times (infinite when they lie beyond the
+ * simulator's clock). RFC 2131 §4.4.5: T1 and T2 default to 0.5 and 0.875 of the lease; they
+ * are kept in order (T1 <= T2 <= expiry) whatever the server said.
+ */
+function leaseTimes(
+  o: DhcpMessage["options"],
+  now: Nanos,
+): Pick<DhcpLease, "t1" | "t2" | "expires"> {
+  const lease = seconds(o.leaseTime ?? 3600);
+  const at = (d: Nanos) => (now + d <= MAX_TIME ? now + d : Number.POSITIVE_INFINITY);
+  const expires = at(lease);
+  const t2 = Math.min(
+    expires,
+    at(o.rebindingTime !== undefined ? seconds(o.rebindingTime) : Math.round(lease * 0.875)),
+  );
+  const t1 = Math.min(
+    t2,
+    at(o.renewalTime !== undefined ? seconds(o.renewalTime) : Math.round(lease * 0.5)),
+  );
+  return { t1, t2, expires };
+}
+
+/** Half of a time left, with an hour standing in for half of forever. */
+function halfOf(left: Nanos): Nanos {
+  return Number.isFinite(left) ? Math.floor(left / 2) : 3600 * SECOND;
+}
+
+/** Arms a timer for a finite time; an infinite one never fires. */
+function armAt(t: Timer, at: Nanos): void {
+  if (Number.isFinite(at)) t.setAt(at);
+  else t.cancel();
+}
+
+function formatSeconds(d: Nanos): string {
+  return Number.isFinite(d) ? `${Math.round(d / SECOND)}s` : "ever";
 }
 
 function sameConfig(a: DhcpLease, b: DhcpLease): boolean {
