@@ -12,7 +12,7 @@ import type { Interface } from "../../net/interface.js";
 import type { Node } from "../../net/node.js";
 import type { RandomStream } from "../../sim/random.js";
 import type { Timer } from "../../sim/simulator.js";
-import { MAX_TIME, type Nanos, NS_PER_S } from "../../sim/time.js";
+import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
 import { type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
 import { formatIpv4, type Ipv4, parseIpv4Address } from "../../wire/address.js";
@@ -33,91 +33,21 @@ import {
   parseDhcp,
 } from "../../wire/dhcp.js";
 import { ParseError } from "../../wire/parse-error.js";
+import type {
+  DhcpClientEvent,
+  DhcpClientEventKind,
+  DhcpClientOptions,
+  DhcpClientState,
+  DhcpClientStats,
+  DhcpLease,
+} from "./client-types.js";
 import {
   type AppliedDhcpLease,
   applyDhcpLease,
   netmaskLength,
   removeDhcpLease,
 } from "./lease-config.js";
-
-/** RFC 2131 §4.4 figure 5, plus STOPPED before start() and after release(). */
-export type DhcpClientState =
-  | "STOPPED"
-  | "INIT"
-  | "SELECTING"
-  | "REQUESTING"
-  | "BOUND"
-  | "RENEWING"
-  | "REBINDING"
-  | "INIT-REBOOT"
-  | "REBOOTING";
-
-export type DhcpClientEventKind =
-  /** The state changed (detail: "FROM -> TO"). */
-  | "state"
-  | "send"
-  | "receive"
-  /** An address was configured from an ACK. */
-  | "bound"
-  /** The lease was extended. */
-  | "renewed"
-  | "nak"
-  /** The lease ran out: address and routes removed. */
-  | "expired"
-  | "released"
-  /** A reply that could not be parsed: dropped. */
-  | "malformed";
-
-export interface DhcpClientEvent {
-  time: Nanos;
-  kind: DhcpClientEventKind;
-  /** State after the event. */
-  state: DhcpClientState;
-  detail: string;
-}
-
-export interface DhcpClientOptions {
-  /** Interface to configure (default the node's first). */
-  iface?: string;
-  /** Host name to send (option 12). */
-  hostName?: string;
-  /** Client identifier (option 61); default type 1 and the interface's MAC (RFC 2132 §9.14). */
-  clientId?: Uint8Array;
-  /** An address from an earlier lease: start in INIT-REBOOT asking for it (RFC 2131 §3.2). */
-  previousAddress?: string;
-  /** Upper bound of the random wait before the first DISCOVER (default 10 s; RFC 2131 §4.4.1). */
-  startDelay?: Nanos;
-  /** Retransmissions of a REQUEST before going back to INIT (default 4). */
-  requestRetries?: number;
-  /** Shortest wait between retransmissions while RENEWING or REBINDING (default 60 s, §4.4.5). */
-  minRenewWait?: Nanos;
-}
-
-/** The lease a client holds. */
-export interface DhcpLease {
-  address: Ipv4;
-  prefixLength: number;
-  server: Ipv4;
-  router: Ipv4 | undefined;
-  dnsServers: Ipv4[];
-  /** When the lease was granted or last extended. */
-  start: Nanos;
-  /** Absolute times of T1, T2 and expiry; Infinity for an infinite lease (RFC 2132 §9.2). */
-  t1: Nanos;
-  t2: Nanos;
-  expires: Nanos;
-}
-
-/** Counters for tests and reports. */
-export interface DhcpClientStats {
-  discovers: number;
-  requests: number;
-  offers: number;
-  acks: number;
-  naks: number;
-  retransmissions: number;
-  malformed: number;
-}
+import { armAt, formatSeconds, halfOf, leaseTimes, sameConfig } from "./lease-times.js";
 
 const SECOND = NS_PER_S;
 /** RFC 2131 §4.1: the first retransmission after 4 s, doubling to at most 64 s, each +-1 s. */
@@ -540,60 +470,6 @@ export class DhcpClient {
     this.log.push(e);
     for (const fn of this.listeners) fn(e);
   }
-}
-
-/** RFC 2132 §9.2: a lease time of 0xffffffff means infinity. */
-const INFINITE_LEASE = 0xffffffff;
-
-function seconds(v: number): Nanos {
-  return v === INFINITE_LEASE ? Number.POSITIVE_INFINITY : v * SECOND;
-}
-
-/**
- * T1, T2 and expiry from an ACK's options, as absolute times (infinite when they lie beyond the
- * simulator's clock). RFC 2131 §4.4.5: T1 and T2 default to 0.5 and 0.875 of the lease; they
- * are kept in order (T1 <= T2 <= expiry) whatever the server said.
- */
-function leaseTimes(
-  o: DhcpMessage["options"],
-  now: Nanos,
-): Pick<DhcpLease, "t1" | "t2" | "expires"> {
-  const lease = seconds(o.leaseTime ?? 3600);
-  const at = (d: Nanos) => (now + d <= MAX_TIME ? now + d : Number.POSITIVE_INFINITY);
-  const expires = at(lease);
-  const t2 = Math.min(
-    expires,
-    at(o.rebindingTime !== undefined ? seconds(o.rebindingTime) : Math.round(lease * 0.875)),
-  );
-  const t1 = Math.min(
-    t2,
-    at(o.renewalTime !== undefined ? seconds(o.renewalTime) : Math.round(lease * 0.5)),
-  );
-  return { t1, t2, expires };
-}
-
-/** Half of a time left, with an hour standing in for half of forever. */
-function halfOf(left: Nanos): Nanos {
-  return Number.isFinite(left) ? Math.floor(left / 2) : 3600 * SECOND;
-}
-
-/** Arms a timer for a finite time; an infinite one never fires. */
-function armAt(t: Timer, at: Nanos): void {
-  if (Number.isFinite(at)) t.setAt(at);
-  else t.cancel();
-}
-
-function formatSeconds(d: Nanos): string {
-  return Number.isFinite(d) ? `${Math.round(d / SECOND)}s` : "ever";
-}
-
-function sameConfig(a: DhcpLease, b: DhcpLease): boolean {
-  return (
-    a.address === b.address &&
-    a.prefixLength === b.prefixLength &&
-    a.router === b.router &&
-    a.dnsServers.join() === b.dnsServers.join()
-  );
 }
 
 /** Starts a DHCP client on `node`. */
