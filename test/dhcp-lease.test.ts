@@ -9,6 +9,7 @@ import { lookup } from "../src/apps/dns/stub.js";
 import { ping } from "../src/apps/tools/ping.js";
 import type { PacketEvent } from "../src/net/packet-events.js";
 import { sec } from "../src/sim/time.js";
+import { sequenceDiagram } from "../src/trace/sequence.js";
 import { formatIpv4 } from "../src/wire/address.js";
 import { parseIpv4 } from "../src/wire/ipv4.js";
 import { ParseError } from "../src/wire/parse-error.js";
@@ -169,5 +170,26 @@ describe("DHCP on a switched LAN", () => {
     net.sim.runUntil(sec(40));
     expect(c.address).toBe(address);
     expect(states(c).slice(-3)).toEqual(["INIT-REBOOT", "REBOOTING", "BOUND"]);
+  });
+
+  it("shows each exchange by name in a sequence diagram", () => {
+    const { net, clients } = dhcpLan(1, { leaseTime: sec(60) });
+    const events: PacketEvent[] = [];
+    net.events.subscribe((e) => events.push(e));
+    const c = clients[0]!.start();
+    net.sim.runUntil(sec(50));
+    c.release();
+    net.sim.runUntil(sec(51));
+    const model = sequenceDiagram(events, { nodes: ["c1", "r1"] });
+    const xid = /^(DHCP \w+(?: [\d.]+)?) xid=0x[0-9a-f]{8}$/;
+    expect(model.arrows.map((a) => `${a.from}>${a.to} ${a.label.replace(xid, "$1")}`)).toEqual([
+      "c1>r1 DHCP DISCOVER",
+      "r1>c1 DHCP OFFER 10.0.0.100",
+      "c1>r1 DHCP REQUEST",
+      "r1>c1 DHCP ACK 10.0.0.100",
+      "c1>r1 DHCP REQUEST",
+      "r1>c1 DHCP ACK 10.0.0.100",
+      "c1>r1 DHCP RELEASE",
+    ]);
   });
 });

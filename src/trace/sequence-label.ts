@@ -2,7 +2,10 @@
  * Arrow labels for sequence diagrams: TCP segments as Wireshark's info column shows them
  * ("SYN,ACK seq=0 ack=1", relative sequence numbers), ICMP messages by name.
  */
+import { formatIpv4 } from "../wire/address.js";
+import { DHCP_CLIENT_PORT, DHCP_SERVER_PORT, dhcpMessageName, parseDhcp } from "../wire/dhcp.js";
 import type { Icmpv4Record } from "../wire/icmpv4.js";
+import { ParseError } from "../wire/parse-error.js";
 import {
   TCP_FLAG_ACK,
   TCP_FLAG_CWR,
@@ -15,6 +18,23 @@ import {
   type TcpRecord,
 } from "../wire/tcp.js";
 import type { TcpOption } from "../wire/tcp-options.js";
+
+/**
+ * A DHCP message between ports 67 and 68 as Wireshark's info column names it ("DHCP ACK
+ * 10.0.0.100 xid=0x3903f326"); undefined for other datagrams or bytes that do not parse.
+ */
+export function dhcpLabel(
+  srcPort: number,
+  dstPort: number,
+  payload: Uint8Array,
+): string | undefined {
+  const ports = [DHCP_SERVER_PORT, DHCP_CLIENT_PORT];
+  if (!ports.includes(srcPort) || !ports.includes(dstPort)) return undefined;
+  const m = parseDhcp(payload);
+  if (m instanceof ParseError) return undefined;
+  const yiaddr = m.yiaddr !== 0 ? ` ${formatIpv4(m.yiaddr)}` : "";
+  return `DHCP ${dhcpMessageName(m.options.messageType)}${yiaddr} xid=0x${m.xid.toString(16).padStart(8, "0")}`;
+}
 
 export function icmpLabel(m: Icmpv4Record): string {
   switch (m.type) {

@@ -20,7 +20,7 @@ import { IP_PROTOCOL_ICMP, IP_PROTOCOL_TCP, IP_PROTOCOL_UDP, parseIpv4 } from ".
 import { ParseError } from "../wire/parse-error.js";
 import { parseTcp, type TcpRecord } from "../wire/tcp.js";
 import { parseUdp } from "../wire/udp.js";
-import { icmpLabel, TcpLabeler } from "./sequence-label.js";
+import { dhcpLabel, icmpLabel, TcpLabeler } from "./sequence-label.js";
 import { extent } from "./svg.js";
 
 /** Why a packet never arrived: a drop, or a link flipping a bit in it. */
@@ -310,7 +310,9 @@ function decode(packet: Uint8Array, framing: "ip" | "ethernet"): PacketInfo | un
   } else if (r.protocol === IP_PROTOCOL_UDP) {
     const u = parseUdp(r.payload);
     if (!(u instanceof ParseError)) {
-      const label = `UDP ${u.srcPort} > ${u.dstPort} len=${u.payload.length}`;
+      const label =
+        dhcpLabel(u.srcPort, u.dstPort, u.payload) ??
+        `UDP ${u.srcPort} > ${u.dstPort} len=${u.payload.length}`;
       return { ...base, protocol: "udp", srcPort: u.srcPort, dstPort: u.dstPort, label };
     }
   } else if (r.protocol === IP_PROTOCOL_ICMP) {

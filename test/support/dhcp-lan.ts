@@ -8,7 +8,8 @@
  *   c3 ┘
  */
 
-import { DhcpClient, type DhcpClientOptions } from "../../src/apps/dhcp/client.js";
+import { DhcpClient } from "../../src/apps/dhcp/client.js";
+import type { DhcpClientOptions } from "../../src/apps/dhcp/client-types.js";
 import { type DhcpServerOptions, startDhcpServer } from "../../src/apps/dhcp/server.js";
 import { serveZones } from "../../src/apps/dns/authoritative.js";
 import { zone } from "../../src/apps/dns/zone-builder.js";

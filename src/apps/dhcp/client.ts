@@ -33,90 +33,21 @@ import {
   parseDhcp,
 } from "../../wire/dhcp.js";
 import { ParseError } from "../../wire/parse-error.js";
+import type {
+  DhcpClientEvent,
+  DhcpClientEventKind,
+  DhcpClientOptions,
+  DhcpClientState,
+  DhcpClientStats,
+  DhcpLease,
+} from "./client-types.js";
 import {
   type AppliedDhcpLease,
   applyDhcpLease,
   netmaskLength,
   removeDhcpLease,
 } from "./lease-config.js";
-
-/** RFC 2131 §4.4 figure 5, plus STOPPED before start() and after release(). */
-export type DhcpClientState =
-  | "STOPPED"
-  | "INIT"
-  | "SELECTING"
-  | "REQUESTING"
-  | "BOUND"
-  | "RENEWING"
-  | "REBINDING"
-  | "INIT-REBOOT"
-  | "REBOOTING";
-
-export type DhcpClientEventKind =
-  /** The state changed (detail: "FROM -> TO"). */
-  | "state"
-  | "send"
-  | "receive"
-  /** An address was configured from an ACK. */
-  | "bound"
-  /** The lease was extended. */
-  | "renewed"
-  | "nak"
-  /** The lease ran out: address and routes removed. */
-  | "expired"
-  | "released"
-  /** A reply that could not be parsed: dropped. */
-  | "malformed";
-
-export interface DhcpClientEvent {
-  time: Nanos;
-  kind: DhcpClientEventKind;
-  /** State after the event. */
-  state: DhcpClientState;
-  detail: string;
-}
-
-export interface DhcpClientOptions {
-  /** Interface to configure (default the node's first). */
-  iface?: string;
-  /** Host name to send (option 12). */
-  hostName?: string;
-  /** Client identifier (option 61); default type 1 and the interface's MAC (RFC 2132 §9.14). */
-  clientId?: Uint8Array;
-  /** An address from an earlier lease: start in INIT-REBOOT asking for it (RFC 2131 §3.2). */
-  previousAddress?: string;
-  /** Upper bound of the random wait before the first DISCOVER (default 10 s; RFC 2131 §4.4.1). */
-  startDelay?: Nanos;
-  /** Retransmissions of a REQUEST before going back to INIT (default 4). */
-  requestRetries?: number;
-  /** Shortest wait between retransmissions while RENEWING or REBINDING (default 60 s, §4.4.5). */
-  minRenewWait?: Nanos;
-}
-
-/** The lease a client holds. */
-export interface DhcpLease {
-  address: Ipv4;
-  prefixLength: number;
-  server: Ipv4;
-  router: Ipv4 | undefined;
-  dnsServers: Ipv4[];
-  /** When the lease was granted or last extended, and its times from then. */
-  start: Nanos;
-  t1: Nanos;
-  t2: Nanos;
-  expires: Nanos;
-}
-
-/** Counters for tests and reports. */
-export interface DhcpClientStats {
-  discovers: number;
-  requests: number;
-  offers: number;
-  acks: number;
-  naks: number;
-  retransmissions: number;
-  malformed: number;
-}
+import { armAt, formatSeconds, halfOf, leaseTimes, sameConfig } from "./lease-times.js";
 
 const SECOND = NS_PER_S;
 /** RFC 2131 §4.1: the first retransmission after 4 s, doubling to at most 64 s, each +-1 s. */
@@ -241,6 +172,8 @@ export class DhcpClient {
       m.xid = this.xid;
       this.transmit(m, formatIpv4(lease.server));
       this.unconfigure();
+      // A released address is not asked back by INIT-REBOOT; the server may still offer it.
+      this.remembered = undefined;
       this.emit("released", `gave back ${formatIpv4(lease.address)}`);
     }
     this.stopTimers();
@@ -314,7 +247,7 @@ export class DhcpClient {
     const lease = this.held!;
     this.sendRequest({ ciaddr: lease.address, to: formatIpv4(lease.server) });
     // §4.4.5: retransmit after half the time left until T2, but not sooner than a minimum.
-    const wait = Math.max(this.minRenewWait, Math.floor((lease.t2 - this.node.sim.now) / 2));
+    const wait = Math.max(this.minRenewWait, halfOf(lease.t2 - this.node.sim.now));
     if (this.node.sim.now + wait < lease.t2) this.retransmit.set(wait);
   }
 
@@ -329,7 +262,7 @@ export class DhcpClient {
   private rebindOnce(): void {
     const lease = this.held!;
     this.sendRequest({ ciaddr: lease.address });
-    const wait = Math.max(this.minRenewWait, Math.floor((lease.expires - this.node.sim.now) / 2));
+    const wait = Math.max(this.minRenewWait, halfOf(lease.expires - this.node.sim.now));
     if (this.node.sim.now + wait < lease.expires) this.retransmit.set(wait);
     else this.retransmit.cancel();
   }
@@ -387,7 +320,7 @@ export class DhcpClient {
     this.stats.acks++;
     const o = msg.options;
     const now = this.node.sim.now;
-    const leaseTime = (o.leaseTime ?? 3600) * SECOND;
+    const times = leaseTimes(o, now);
     const lease: DhcpLease = {
       address: msg.yiaddr,
       prefixLength: (o.subnetMask === undefined ? undefined : netmaskLength(o.subnetMask)) ?? 24,
@@ -395,13 +328,7 @@ export class DhcpClient {
       router: o.routers?.[0],
       dnsServers: o.dnsServers ?? [],
       start: now,
-      // RFC 2131 §4.4.5: T1 and T2 default to 0.5 and 0.875 of the lease.
-      t1:
-        now + (o.renewalTime !== undefined ? o.renewalTime * SECOND : Math.round(leaseTime * 0.5)),
-      t2:
-        now +
-        (o.rebindingTime !== undefined ? o.rebindingTime * SECOND : Math.round(leaseTime * 0.875)),
-      expires: now + leaseTime,
+      ...times,
     };
     const renewed = this.held !== undefined && sameConfig(this.held, lease);
     if (!renewed) {
@@ -412,11 +339,11 @@ export class DhcpClient {
     this.remembered = lease.address;
     this.offer = undefined;
     this.retransmit.cancel();
-    this.t1.setAt(lease.t1);
-    this.t2.setAt(lease.t2);
-    this.expiry.setAt(lease.expires);
+    armAt(this.t1, lease.t1);
+    armAt(this.t2, lease.t2);
+    armAt(this.expiry, lease.expires);
     this.setState("BOUND");
-    const detail = `${formatIpv4(lease.address)}/${lease.prefixLength} from ${formatIpv4(lease.server)} for ${Math.round(leaseTime / SECOND)}s`;
+    const detail = `${formatIpv4(lease.address)}/${lease.prefixLength} from ${formatIpv4(lease.server)} for ${formatSeconds(lease.expires - now)}`;
     this.emit(renewed ? "renewed" : "bound", detail);
   }
 
@@ -543,15 +470,6 @@ export class DhcpClient {
     this.log.push(e);
     for (const fn of this.listeners) fn(e);
   }
-}
-
-function sameConfig(a: DhcpLease, b: DhcpLease): boolean {
-  return (
-    a.address === b.address &&
-    a.prefixLength === b.prefixLength &&
-    a.router === b.router &&
-    a.dnsServers.join() === b.dnsServers.join()
-  );
 }
 
 /** Starts a DHCP client on `node`. */

@@ -3,6 +3,7 @@
  * acquires, renews, rebinds and releases a lease and configures its host from it.
  */
 export * from "./client.js";
+export * from "./client-types.js";
 export * from "./lease-config.js";
 export * from "./lease-pool.js";
 export * from "./server.js";
