@@ -41,7 +41,7 @@ export interface FileDistributionOptions {
   clients: readonly DistributionHost[];
   /** File size in bytes. */
   bytes: number;
-  /** TCP port every client listens on (default 7000). */
+  /** TCP port every client listens on (default 8800). */
   port?: number;
 }
 
@@ -93,7 +93,7 @@ export class FileDistribution {
     this.completedAt = new Array<Nanos | undefined>(n).fill(undefined);
     this.received = new Array<number>(n).fill(0);
     this.clientUploaded = new Array<number>(n).fill(0);
-    const port = options.port ?? 7000;
+    const port = options.port ?? 8800;
     options.clients.forEach((c, i) => {
       const server = sockets(c.node).listen(port, (s) => this.accept(i, s));
       if (isTransportError(server)) throw new Error(`${c.node.name}: ${server.message}`);
@@ -122,7 +122,7 @@ export class FileDistribution {
 
   /** Opens a connection from `node` to `address` and streams one piece; `by` -1 is the server. */
   private send(node: Node, address: string, offset: number, data: Uint8Array, by: number): void {
-    const s = sockets(node).connect({ address, port: this.options.port ?? 7000 });
+    const s = sockets(node).connect({ address, port: this.options.port ?? 8800 });
     if (isTransportError(s)) {
       this.errors++;
       return;
@@ -142,7 +142,7 @@ export class FileDistribution {
       if (j === i) return;
       const s = sockets(this.options.clients[i]!.node).connect({
         address: c.address,
-        port: this.options.port ?? 7000,
+        port: this.options.port ?? 8800,
       });
       if (isTransportError(s)) {
         this.errors++;

@@ -21,7 +21,13 @@ export const fileDistributionApp = defineApp({
       .enum(["client-server", "peer-to-peer"])
       .meta({ description: "Who uploads: the server only, or the clients too." }),
     size: units.bytes("File size (e.g. 1MB)."),
-    port: z.number().int().min(1).max(65_535).optional().meta({ description: "Default 7000." }),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .optional()
+      .meta({ description: "Default 8800 (no Wireshark dissector claims it)." }),
   },
   refs: { server: "node", clients: "node" },
   finite: true,

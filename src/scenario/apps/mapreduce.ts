@@ -68,14 +68,20 @@ export const mapReduceApp = defineApp({
       .meta({ description: "Lines of the generated input (default 60)." }),
     mapTasks: z.number().int().min(1).optional().meta({ description: "Default 6." }),
     reduceTasks: z.number().int().min(1).optional().meta({ description: "Default 3." }),
-    rpcPort: z.number().int().min(1).max(65_535).optional().meta({ description: "Default 6000." }),
+    rpcPort: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .optional()
+      .meta({ description: "Default 6100 (no Wireshark dissector claims it)." }),
     heartbeatPort: z
       .number()
       .int()
       .min(1)
       .max(65_535)
       .optional()
-      .meta({ description: "Default 6001." }),
+      .meta({ description: "Default 6101." }),
     heartbeat: units.duration("Heartbeat interval (default 500ms).").optional(),
     suspectAfter: units.duration("Silence before a worker is suspected (default 1s).").optional(),
     deadAfter: units.duration("Silence before a worker is declared dead (default 2s).").optional(),
@@ -110,8 +116,8 @@ export const mapReduceApp = defineApp({
     const started = sim.now;
     const text = s.text ?? sampleCorpus(s.lines ?? 60);
     const expected = localWordCount(text);
-    const rpcPort = s.rpcPort ?? 6000;
-    const heartbeatPort = s.heartbeatPort ?? 6001;
+    const rpcPort = s.rpcPort ?? 6100;
+    const heartbeatPort = s.heartbeatPort ?? 6101;
     const dead = s.deadAfter ?? 2 * NS_PER_S;
     const suspect = Math.min(s.suspectAfter ?? NS_PER_S, dead);
     const manager = new MapReduceManager(ctx.node(s.manager), {
