@@ -11,11 +11,11 @@ import type { RunResult } from "../scenario/run.js";
 import { formatTime } from "../sim/time.js";
 import type { NetworkCapture } from "../trace/capture.js";
 import { htmlReport } from "../trace/html-report.js";
+import { traceLine } from "../trace/packet-trace.js";
 import { writeCaptureFile } from "../trace/pcap-file.js";
 import { sequenceDiagram } from "../trace/sequence.js";
 import { renderSequenceSvg } from "../trace/sequence-svg.js";
 import { renderSequenceText } from "../trace/sequence-text.js";
-import { summarizeFrame, summarizeIp } from "../trace/summary.js";
 
 /** How many packet events the report's sequence diagram keeps (the first ones). */
 const DIAGRAM_EVENTS = 3000;
@@ -32,13 +32,7 @@ export class TraceLog {
       // Copy now: routers rewrite TTLs in place as the packet travels on.
       if (this.events.length < DIAGRAM_EVENTS) this.events.push({ ...e, packet: e.packet.slice() });
       if (e.kind !== "transmit" && e.kind !== "drop") return;
-      const what = e.framing === "ethernet" ? summarizeFrame(e.packet) : summarizeIp(e.packet);
-      const where = `${e.node}:${e.iface ?? ""}`.padEnd(10);
-      this.lines.push(
-        e.kind === "transmit"
-          ? `${formatTime(e.time)}  ${where} > ${what}`
-          : `${formatTime(e.time)}  ${where} x DROPPED (${e.reason}): ${what}`,
-      );
+      this.lines.push(traceLine(e));
     });
   }
 

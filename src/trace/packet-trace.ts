@@ -10,6 +10,7 @@ import { formatIpv4 } from "../wire/address.js";
 import { type PacketFields, packetFields } from "./packet-fields.js";
 import type { PacketFilter } from "./packet-filter.js";
 import { summarizeFrame, summarizeIp } from "./summary.js";
+import "./tcp-summary.js";
 
 /** Node names and their addresses (IPv4 and IPv6, as text), for `host NAME` in filters. */
 export function hostAddresses(net: Network): Record<string, string[]> {
