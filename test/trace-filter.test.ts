@@ -46,6 +46,8 @@ function fields(over: Partial<PacketFields>): PacketFields {
     protocol: "tcp",
     sport: 40000,
     dport: 80,
+    tcpSeq: 1000,
+    tcpLength: 0,
     ...over,
   };
 }
@@ -186,6 +188,8 @@ describe("filter matching", () => {
       protocol: fc.constantFrom("tcp", "udp", "icmp", "arp", "other" as const),
       sport: fc.constantFrom(-1, 53, 80, 40000),
       dport: fc.constantFrom(-1, 53, 80, 40000),
+      tcpSeq: fc.constant(-1),
+      tcpLength: fc.constant(0),
     }) as fc.Arbitrary<PacketFields>;
     fc.assert(
       fc.property(fc.constantFrom(...exprs), arbFields, (e, f) => {

@@ -34,6 +34,9 @@ export interface PacketFields {
   /** TCP or UDP ports; -1 when there are none (other protocols, later fragments). */
   sport: number;
   dport: number;
+  /** A TCP segment's sequence number and payload length; -1 and 0 for anything else. */
+  tcpSeq: number;
+  tcpLength: number;
 }
 
 const PROTOCOLS: Record<number, FilterProtocol> = {
@@ -56,6 +59,8 @@ export function packetFields(e: PacketEvent): PacketFields {
     protocol: "other",
     sport: -1,
     dport: -1,
+    tcpSeq: -1,
+    tcpLength: 0,
   };
   let ip = e.packet;
   if (e.framing === "ethernet") {
@@ -100,6 +105,11 @@ export function packetFields(e: PacketEvent): PacketFields {
   if ((f.protocol === "tcp" || f.protocol === "udp") && firstFragment && payload.length >= 4) {
     f.sport = (payload[0]! << 8) | payload[1]!;
     f.dport = (payload[2]! << 8) | payload[3]!;
+  }
+  // RFC 9293 §3.1: sequence number at bytes 4-7, data offset (32-bit words) in the top nibble of 12.
+  if (f.protocol === "tcp" && firstFragment && payload.length >= 20) {
+    f.tcpSeq = ((payload[4]! << 24) | (payload[5]! << 16) | (payload[6]! << 8) | payload[7]!) >>> 0;
+    f.tcpLength = Math.max(0, payload.length - (payload[12]! >>> 4) * 4);
   }
   return f;
 }
