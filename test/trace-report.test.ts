@@ -203,8 +203,10 @@ describe("plotSvg", () => {
   it("plots a TCP connection's windows and timers", () => {
     const { connection } = lossyRun();
     const plots = tcpSeriesPlots("h1:40000 > 10.0.2.1:80", connection.series);
+    // 100 bytes never grow cwnd near the 64 KiB window, so rwnd gets a plot of its own.
     expect(plots.map((p) => p.title)).toEqual([
       "h1:40000 > 10.0.2.1:80: windows",
+      "h1:40000 > 10.0.2.1:80: receive window",
       "h1:40000 > 10.0.2.1:80: RTT and RTO",
     ]);
     for (const p of plots) expect(withClass(parseXml(p.svg), "series").length).toBeGreaterThan(0);
@@ -241,7 +243,7 @@ describe("htmlReport", () => {
     expect(html).not.toMatch(/<script|<link|src=|@import|url\(http/i);
     // Each inline SVG is well formed on its own.
     const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
-    expect(svgs.length).toBe(3);
+    expect(svgs.length).toBe(4); // the sequence diagram and three plots
     for (const s of svgs) expect(parseXml(s).name).toBe("svg");
     // And the HTML's own sections balance.
     for (const tag of ["section", "table", "figure", "pre", "tr"])

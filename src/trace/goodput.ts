@@ -1,11 +1,12 @@
 /**
  * Goodput per TCP connection and direction, from packet events: the payload bytes that reach
- * the destination host for the first time (sequence space beyond the highest seen so far), so
- * retransmissions and duplicates do not count. Binned into a rate series for plots.
+ * the destination host for the first time (sequence ranges not received before, kept as merged
+ * intervals), so retransmissions of delivered data and duplicates do not count, while the
+ * retransmission that fills a hole does. Binned into a rate series for plots.
  */
 import type { Network } from "../net/network.js";
 import type { Nanos } from "../sim/time.js";
-import { type SeqNumber, seqDiff, seqGt } from "../wire/seq.js";
+import { type SeqNumber, seqDiff } from "../wire/seq.js";
 import { packetFields } from "./packet-fields.js";
 import { hostAddresses } from "./packet-trace.js";
 
@@ -14,9 +15,33 @@ export const flowKey = (src: string, sport: number, dst: string, dport: number) 
   `${src}:${sport} > ${dst}:${dport}`;
 
 interface Flow {
-  high: SeqNumber;
+  /** Sequence number that offsets count from (the first segment's). */
+  base: SeqNumber;
+  /** Received ranges [start, end) as offsets from base, sorted and merged. */
+  ranges: [number, number][];
   times: Nanos[];
   bytes: number[];
+}
+
+/** Adds [a, b) to sorted, merged `ranges`; returns how many of its bytes were not in them. */
+export function addRange(ranges: [number, number][], a: number, b: number): number {
+  let fresh = b - a;
+  let lo = a;
+  let hi = b;
+  const keep: [number, number][] = [];
+  for (const r of ranges) {
+    if (r[1] < lo || r[0] > hi) {
+      keep.push(r);
+      continue;
+    }
+    fresh -= Math.max(0, Math.min(r[1], b) - Math.max(r[0], a));
+    lo = Math.min(lo, r[0]);
+    hi = Math.max(hi, r[1]);
+  }
+  keep.push([lo, hi]);
+  keep.sort((x, y) => x[0] - y[0]);
+  ranges.splice(0, ranges.length, ...keep);
+  return fresh;
 }
 
 export class GoodputMeter {
@@ -30,17 +55,15 @@ export class GoodputMeter {
       const f = packetFields(e);
       if (f.tcpLength === 0 || !own.get(e.node)?.has(f.dst)) return;
       const key = flowKey(f.src, f.sport, f.dst, f.dport);
-      const end = ((f.tcpSeq + f.tcpLength) >>> 0) as SeqNumber;
+      const seq = f.tcpSeq as SeqNumber;
       let flow = this.flows.get(key);
-      let fresh: number;
       if (flow === undefined) {
-        flow = { high: end, times: [], bytes: [] };
+        flow = { base: seq, ranges: [], times: [], bytes: [] };
         this.flows.set(key, flow);
-        fresh = f.tcpLength;
-      } else if (seqGt(end, flow.high)) {
-        fresh = Math.min(f.tcpLength, seqDiff(end, flow.high));
-        flow.high = end;
-      } else return;
+      }
+      const start = seqDiff(seq, flow.base);
+      const fresh = addRange(flow.ranges, start, start + f.tcpLength);
+      if (fresh === 0) return;
       flow.times.push(e.time);
       flow.bytes.push(fresh);
     });
