@@ -10,6 +10,7 @@ import { kernelSuite } from "./kernel.js";
 import { lpmSuite } from "./lpm.js";
 import { netSuite } from "./net.js";
 import { p2pSuite } from "./p2p.js";
+import { scenariosSuite } from "./scenarios.js";
 import { tcpSuite } from "./tcp.js";
 import { wireSuite } from "./wire.js";
 
@@ -22,6 +23,7 @@ const SUITES: Suite[] = [
   tcpSuite,
   dnsSuite,
   httpSuite,
+  scenariosSuite,
 ];
 
 function format(v: number): string {

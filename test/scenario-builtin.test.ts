@@ -38,14 +38,17 @@ function load(file: string) {
 }
 
 describe("built-in scenarios", () => {
-  it("are the lessons that work today", () => {
+  it("are the eleven lessons of the seeds and one more", () => {
     expect(FILES).toEqual([
+      "client-server-vs-p2p.yaml",
       "congestion.yaml",
       "dns-and-web.yaml",
       "flow-control.yaml",
       "loss-and-ping.yaml",
       "loss-and-retransmit.yaml",
+      "mapreduce-heartbeats.yaml",
       "out-of-order-and-duplicates.yaml",
+      "p2p-supernodes.yaml",
       "routing-convergence.yaml",
       "tcp-handshake.yaml",
       "traceroute.yaml",

@@ -101,8 +101,8 @@ describe("scenario file errors", () => {
       "",
     ].join("\n");
     expect(errors(text)).toEqual([
-      'lab.yaml:3:11: apps[0].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", found "pong" (did you mean "ping"?)',
-      'lab.yaml:4:5: apps[1].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", found nothing',
+      'lab.yaml:3:11: apps[0].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", "mapreduce", "p2p-supernodes", "file-distribution", found "pong" (did you mean "ping"?)',
+      'lab.yaml:4:5: apps[1].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", "mapreduce", "p2p-supernodes", "file-distribution", found nothing',
       "lab.yaml:5:44: apps[2].count: expected a number >= 1, found 0",
       'lab.yaml:5:57: apps[2].interval: expected a duration such as "5ms" or "1.5s" (units ns, us, ms, s, min, h), found "soon"',
       "lab.yaml:6:37: apps[3].port: expected a number <= 65535, found 70000",
@@ -183,6 +183,20 @@ describe("scenario file errors", () => {
       'lab.yaml:18:41: assert[2].below: expected a percentage such as "10%" or a fraction from 0 to 1 such as 0.1 (loss is a ratio), found "10ms"',
       'lab.yaml:19:43: assert[3].below: expected a duration such as "5ms" or "1.5s" (units ns, us, ms, s, min, h) (routing.convergence is a duration), found 1',
       'lab.yaml:20:22: assert[4].route.from: unknown node "h5": did you mean "h1"?',
+    ]);
+  });
+
+  it("an unknown node in a list of nodes is named with its index", () => {
+    const text = [
+      "hosts: [m, w1, w2]",
+      "routers: [r]",
+      "links: [{ between: [m, r] }, { between: [w1, r] }, { between: [w2, r] }]",
+      "apps:",
+      "  - { kind: mapreduce, manager: m, workers: [w1, w3, w2] }",
+      "",
+    ].join("\n");
+    expect(errors(text)).toEqual([
+      'lab.yaml:5:50: apps[0].workers[1]: unknown node "w3": did you mean "w1"?',
     ]);
   });
 

@@ -54,6 +54,9 @@ describe("scenarios/schema.json", () => {
       "dns-lookup",
       "http-server",
       "http-get",
+      "mapreduce",
+      "p2p-supernodes",
+      "file-distribution",
     ]);
     const text = JSON.stringify(s);
     expect(text).toContain(

@@ -61,10 +61,16 @@ function program(io: CliIo, code: { value: number; pending?: Promise<number> }):
     .option("--json", "print the result as JSON instead of text")
     .option("--check-determinism", "run twice with the same seed and compare the packet traces")
     .option("--no-progress", "no progress bar (it is drawn only when stderr is a terminal)")
+    .option(
+      "--trace-filter <expr>",
+      'print the packet events matching a filter, e.g. "host h1 and tcp port 80" (also limits --pcap)',
+    )
     .addHelpText(
       "after",
       examples(
         "wirelab run loss-and-ping",
+        'wirelab run dns-and-web --trace-filter "host client and udp port 53"',
+        'wirelab run congestion --trace-filter "kind drop and reason queue-full"',
         "wirelab run scenarios/udp-realtime.yaml --seed 3 --json",
         "wirelab run my-lab.yaml --until 2min --pcap out/captures/ --report out/report",
         "wirelab run routing-convergence --check-determinism",

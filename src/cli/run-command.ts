@@ -8,6 +8,10 @@ import { TraceFingerprint } from "../scenario/fingerprint.js";
 import { type RunOptions, ScenarioRun } from "../scenario/run.js";
 import { DURATION_SYNTAX, describeValue, parseDuration } from "../scenario/units.js";
 import { NetworkCapture } from "../trace/capture.js";
+import { packetFields } from "../trace/packet-fields.js";
+import { type PacketFilter, parsePacketFilter } from "../trace/packet-filter.js";
+import { FilteredTrace, hostAddresses } from "../trace/packet-trace.js";
+import { ParseError } from "../wire/parse-error.js";
 import { checkDeterminism, type DeterminismReport } from "./determinism.js";
 import { type CliIo, UsageError } from "./io.js";
 import { ProgressBar } from "./progress.js";
@@ -24,6 +28,7 @@ export interface RunFlags {
   json?: boolean;
   checkDeterminism?: boolean;
   progress?: boolean;
+  traceFilter?: string;
 }
 
 /** Parses --seed: an integer 0..2^32-1. */
@@ -56,7 +61,22 @@ export function runCommand(arg: string, flags: RunFlags, io: CliIo): number {
   const run = ScenarioRun.create(scenario, options);
   if (Array.isArray(run)) throw new UsageError(formatErrors(run));
 
-  const capture = flags.pcap !== undefined ? new NetworkCapture(run.net) : undefined;
+  let filter: PacketFilter | undefined;
+  if (flags.traceFilter !== undefined) {
+    const f = parsePacketFilter(flags.traceFilter, hostAddresses(run.net));
+    if (f instanceof ParseError) throw new UsageError(`--trace-filter: ${f.detail}`);
+    filter = f;
+  }
+  // The filter narrows the capture too, unless it picks event kinds (a capture sees the wire).
+  const narrow = filter !== undefined && !filter.choosesKinds ? filter : undefined;
+  const capture =
+    flags.pcap === undefined
+      ? undefined
+      : new NetworkCapture(
+          run.net,
+          narrow === undefined ? {} : { accept: (e) => narrow.matches(packetFields(e)) },
+        );
+  const filtered = filter === undefined ? undefined : new FilteredTrace(run.net, filter);
   const trace = flags.report !== undefined ? new TraceLog(run.net) : undefined;
   const print = flags.checkDeterminism ? new TraceFingerprint(run.net) : undefined;
   const bar =
@@ -68,14 +88,23 @@ export function runCommand(arg: string, flags: RunFlags, io: CliIo): number {
   capture?.stop();
   trace?.stop();
   print?.stop();
+  filtered?.stop();
 
   let determinism: DeterminismReport | undefined;
   if (print !== undefined) determinism = checkDeterminism(scenario, options, print);
   const text = runText(result);
+  if (filtered !== undefined) text.push("", ...filteredText(filtered));
   if (determinism !== undefined) text.push(determinism.text);
   const files: string[] = [];
   if (capture !== undefined) files.push(...writePcap(flags.pcap!, capture));
-  const json = { ...(runJson(result) as object), ...(determinism && { determinism }), files };
+  const json = {
+    ...(runJson(result) as object),
+    ...(determinism && { determinism }),
+    ...(filtered && {
+      trace: { filter: filtered.filter.text, matched: filtered.seen, lines: filtered.lines },
+    }),
+    files,
+  };
   if (trace !== undefined) files.push(...writeReport(flags.report!, result, text, json, trace));
   if (flags.json) io.out(`${JSON.stringify(json, null, 2)}\n`);
   else {
@@ -83,4 +112,11 @@ export function runCommand(arg: string, flags: RunFlags, io: CliIo): number {
     io.out(`${text.join("\n")}\n`);
   }
   return result.passed && determinism?.identical !== false ? 0 : 1;
+}
+
+/** The --trace-filter section of the text output. */
+function filteredText(t: FilteredTrace): string[] {
+  const head = `packet trace (filter "${t.filter.text}"): ${t.seen} events`;
+  const cut = t.seen > t.lines.length ? [`... ${t.seen - t.lines.length} more not shown`] : [];
+  return [head, ...t.lines, ...cut];
 }

@@ -127,9 +127,15 @@ export function checkScenario(
     const def = registry.get(a.kind);
     for (const [field, ref] of Object.entries(def?.refs ?? {})) {
       const v = a[field];
-      if (typeof v !== "string") continue;
-      if (ref === "node") node(["apps", i, field], v);
-      else target(["apps", i, field], v);
+      // A field may name one node or list several (a job's workers, a swarm's peers).
+      const each: [FieldPath, unknown][] = Array.isArray(v)
+        ? v.map((x, j) => [["apps", i, field, j], x])
+        : [[["apps", i, field], v]];
+      for (const [path, x] of each) {
+        if (typeof x !== "string") continue;
+        if (ref === "node") node(path, x);
+        else target(path, x);
+      }
     }
   });
 

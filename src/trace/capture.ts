@@ -25,6 +25,8 @@ export interface NetworkCaptureOptions {
   interfaces?: readonly string[];
   /** Bytes kept per packet (default 262144); the original length is still recorded. */
   snaplen?: number;
+  /** Keeps only the packets this accepts (a `--trace-filter`, say); default all. */
+  accept?: (e: PacketEvent) => boolean;
 }
 
 /** One interface a capture has seen traffic on. */
@@ -67,6 +69,7 @@ export class NetworkCapture {
   private readonly lengths: number[] = [];
   private readonly nodeFilter: ReadonlySet<string> | undefined;
   private readonly ifaceFilter: ReadonlySet<string> | undefined;
+  private readonly accept: ((e: PacketEvent) => boolean) | undefined;
   /** False once a packet arrived with an earlier time than the one before (never in a run). */
   private ordered = true;
   private unsubscribe: (() => void) | undefined;
@@ -77,6 +80,7 @@ export class NetworkCapture {
       throw new RangeError(`snaplen ${snaplen} is not in 1..2^31-1`);
     }
     this.snaplen = snaplen;
+    this.accept = options.accept;
     if (options.nodes !== undefined || options.interfaces !== undefined) {
       this.nodeFilter = new Set(options.nodes ?? []);
       this.ifaceFilter = new Set(options.interfaces ?? []);
@@ -108,6 +112,7 @@ export class NetworkCapture {
   private observe(e: PacketEvent): void {
     if (e.kind !== "transmit" && e.kind !== "deliver") return;
     if (e.iface === undefined) return;
+    if (this.accept !== undefined && !this.accept(e)) return;
     const i = this.interfaceIndex(e.node, e.iface, e.framing, e.link);
     if (i < 0) return;
     const n = this.times.length;

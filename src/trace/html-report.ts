@@ -1,10 +1,12 @@
 /**
- * One self-contained HTML page per run: summary, assertions, topology, sequence diagrams, plots
- * and the fault log. Inline CSS and inline SVG only, no scripts and no external assets, so the
- * file can be mailed, archived or opened offline and looks the same everywhere.
+ * One self-contained HTML page per run: summary, assertions, topology, sequence diagrams, plots,
+ * the packet trace and the fault log. Inline CSS, inline SVG and one inline script (the packet
+ * filter), no external assets, so the file can be mailed, archived or opened offline and looks
+ * the same everywhere; without scripts only the filter box does nothing.
  *
- * Every text field is escaped. The `svg` fields are inserted as markup: pass what
- * renderSequenceSvg and plotSvg return (they escape their own text), never unchecked input.
+ * Every text field is escaped. The `svg` fields and `packets` are inserted as markup: pass what
+ * renderSequenceSvg, plotSvg and packetTableHtml return (they escape their own text), never
+ * unchecked input.
  */
 import type { FaultLogEntry } from "../net/faults.js";
 import type { AssertionResult } from "../scenario/assertions.js";
@@ -28,6 +30,8 @@ export interface HtmlReportInput {
   /** Sequence diagrams. */
   diagrams?: readonly ReportFigure[];
   plots?: readonly ReportFigure[];
+  /** The packet trace table with its filter, as packetTableHtml returns it. */
+  packets?: string;
   faults?: readonly FaultLogEntry[];
   /** Optional tail: anything else worth a section, as preformatted text. */
   notes?: readonly { title: string; lines: readonly string[] }[];
@@ -47,6 +51,12 @@ th{background:#f0f0f0}
 figure{margin:1em 0;overflow-x:auto}
 figcaption{font-weight:bold;margin-bottom:.4em}
 .empty{color:#888;font-style:italic}
+.packet-filter{position:sticky;top:0;background:#fff;padding:.4em 0;display:flex;gap:1em;align-items:center;flex-wrap:wrap}
+.packet-filter input{font-family:ui-monospace,monospace;font-size:.95em}
+.hint{color:#666;font-size:.85em;margin:.2em 0 .6em}
+#pt{font-family:ui-monospace,monospace;font-size:.8em}
+#pt td{white-space:nowrap;padding:.1em .5em}
+#pt tr.drop td{color:#b00000}
 `;
 
 /** The report as one HTML string. */
@@ -60,6 +70,7 @@ export function htmlReport(input: HtmlReportInput): string {
   if (input.diagrams !== undefined)
     sections.push(section("Sequence diagrams", figures(input.diagrams)));
   if (input.plots !== undefined) sections.push(section("Plots", figures(input.plots)));
+  if (input.packets !== undefined) sections.push(section("Packet trace", input.packets));
   if (input.faults !== undefined) sections.push(section("Fault log", faults(input.faults)));
   for (const n of input.notes ?? []) sections.push(section(n.title, pre(n.lines)));
   return [

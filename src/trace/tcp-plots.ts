@@ -1,6 +1,7 @@
 /**
  * The standard plots of one TCP connection from its TcpSeries: the windows (cwnd, ssthresh,
- * rwnd, bytes in flight) and the timers (srtt, RTO), against time in milliseconds.
+ * rwnd, bytes in flight) and the timers (srtt, RTO), against time in milliseconds. When the
+ * peer's window dwarfs cwnd, rwnd gets a plot of its own so cwnd stays readable.
  */
 import { SSTHRESH_INFINITE, type TcpSeries } from "../transport/tcp/index.js";
 import { type PlotSeries, plotSvg } from "./plot-svg.js";
@@ -23,24 +24,28 @@ export function tcpSeriesPlots(name: string, series: TcpSeries): TcpPlot[] {
   };
   const any = () => true;
   // ssthresh starts "infinite" and srtt at -1 (no sample): neither is a point to draw.
-  const windows: PlotSeries[] = [
-    { name: "cwnd", unit: "bytes", points: col("cwnd", any) },
-    { name: "ssthresh", unit: "bytes", points: col("ssthresh", (v) => v < SSTHRESH_INFINITE) },
-    { name: "rwnd", unit: "bytes", points: col("rwnd", any) },
-    { name: "in flight", unit: "bytes", points: col("inFlight", any) },
-  ];
+  const cwnd: PlotSeries = { name: "cwnd", unit: "bytes", points: col("cwnd", any) };
+  const ssthresh: PlotSeries = {
+    name: "ssthresh",
+    unit: "bytes",
+    points: col("ssthresh", (v) => v < SSTHRESH_INFINITE),
+  };
+  const rwnd: PlotSeries = { name: "rwnd", unit: "bytes", points: col("rwnd", any) };
+  const inFlight: PlotSeries = { name: "in flight", unit: "bytes", points: col("inFlight", any) };
   const timers: PlotSeries[] = [
     { name: "srtt", unit: "ms", points: col("srtt", (v) => v >= 0, 1e6) },
     { name: "RTO", unit: "ms", points: col("rto", (v) => v >= 0, 1e6) },
   ];
+  const top = (p: PlotSeries) => p.points.reduce((m, [, y]) => Math.max(m, y), 0);
+  // A large receive window (a 1 MB buffer) would flatten cwnd to the axis: plot it apart then.
+  const apart = top(rwnd) > 4 * Math.max(top(cwnd), top(ssthresh), 1);
+  const plot = (title: string, series: PlotSeries[], yLabel: string): TcpPlot => ({
+    title: `${name}: ${title}`,
+    svg: plotSvg(series, { title: `${name}: ${title}`, xLabel: "time (ms)", yLabel }),
+  });
   return [
-    {
-      title: `${name}: windows`,
-      svg: plotSvg(windows, { title: `${name}: windows`, xLabel: "time (ms)", yLabel: "bytes" }),
-    },
-    {
-      title: `${name}: RTT and RTO`,
-      svg: plotSvg(timers, { title: `${name}: RTT and RTO`, xLabel: "time (ms)", yLabel: "ms" }),
-    },
+    plot("windows", apart ? [cwnd, ssthresh, inFlight] : [cwnd, ssthresh, rwnd, inFlight], "bytes"),
+    ...(apart ? [plot("receive window", [rwnd, inFlight], "bytes")] : []),
+    plot("RTT and RTO", timers, "ms"),
   ];
 }

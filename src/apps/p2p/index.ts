@@ -5,6 +5,7 @@
  */
 export * from "./dht-measure.js";
 export * from "./example.js";
+export * from "./file-distribution.js";
 export * from "./ids.js";
 export * from "./kademlia.js";
 export * from "./lookup.js";

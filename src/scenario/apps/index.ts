@@ -3,8 +3,11 @@
  * (DNS, HTTP, TCP bulk transfer, MapReduce, heartbeats) registers here with its own schema piece.
  */
 import { type AppDefinition, AppRegistry } from "../registry.js";
+import { fileDistributionApp } from "./distribution.js";
 import { dnsLookupApp, dnsResolverApp, dnsServerApp } from "./dns.js";
 import { httpGetApp, httpServerApp } from "./http.js";
+import { mapReduceApp } from "./mapreduce.js";
+import { p2pSupernodesApp } from "./p2p.js";
 import { tcpBulkApp } from "./tcp.js";
 import { pingApp, tracerouteApp } from "./tools.js";
 import { udpEchoApp, udpStreamApp } from "./udp.js";
@@ -21,6 +24,9 @@ export const BUILTIN_APPS: readonly AppDefinition[] = [
   dnsLookupApp,
   httpServerApp,
   httpGetApp,
+  mapReduceApp,
+  p2pSupernodesApp,
+  fileDistributionApp,
 ];
 
 let shared: AppRegistry | undefined;

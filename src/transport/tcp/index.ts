@@ -40,6 +40,7 @@ export {
   type TcpSeriesColumn,
 } from "./stats.js";
 export {
+  existingTcp,
   type TcpConnectOptions,
   type TcpConnectTarget,
   TcpLayer,

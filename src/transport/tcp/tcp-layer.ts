@@ -66,6 +66,11 @@ export function tcp(node: Node): TcpLayer {
   return l;
 }
 
+/** The TCP layer of a node if something already created it (observers must not create one). */
+export function existingTcp(node: Node): TcpLayer | undefined {
+  return layers.get(node);
+}
+
 /** IPv4 payload limit on loopback (no MTU): 65,535 less the IP and TCP headers. */
 const LOOPBACK_MSS_V4 = 65_495;
 const LOOPBACK_MSS_V6 = 65_475;
