@@ -25,7 +25,11 @@ export type DropReason =
   | "ndp-failed"
   /** An active queue manager (CoDel) dropped it at the head of the queue. */
   | "aqm"
-  | "not-for-us";
+  | "not-for-us"
+  /** A NAT refused an inbound packet: no mapping, or its filtering behaviour (RFC 4787 §5). */
+  | "nat-filtered"
+  /** A NAT's mapping table was full, so a new flow got no mapping. */
+  | "nat-table-full";
 
 export type PacketEventKind =
   /** A node handed a packet it originated to an interface. */
