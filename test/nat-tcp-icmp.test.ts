@@ -141,4 +141,39 @@ describe("ICMP through the NAT (RFC 5508)", () => {
     lab.net.sim.runUntil(sec(2));
     expect(s.errors).toEqual(["ECONNREFUSED"]);
   });
+
+  it("the router's own time-exceeded about an inbound packet quotes the public endpoint", () => {
+    const lab = natLab({ filtering: "endpoint-independent" });
+    const h1 = udpOn(lab.h1, 5000);
+    const s = udpOn(lab.s1, 7000);
+    h1.send("open", S1, 7000);
+    lab.net.sim.runUntil(sec(1));
+    const quoted: string[] = [];
+    lab.s1.ipv4.onIcmp((msg) => {
+      if (msg.type !== "time-exceeded") return;
+      const q = msg.original;
+      quoted.push(`${q[16]}.${q[17]}.${q[18]}.${q[19]}:${(q[22]! << 8) | q[23]!}`);
+    });
+    // TTL 2: the ISP forwards it with TTL 1, and the NAT may not forward it further.
+    s.socket.send(
+      new TextEncoder().encode("short-lived"),
+      { address: PUBLIC, port: 5000 },
+      { ttl: 2 },
+    );
+    lab.net.sim.runUntil(sec(2));
+    expect(h1.got).toEqual([]);
+    expect(quoted).toEqual([`${PUBLIC}:5000`]);
+    expect(lab.drops.map((d) => d.reason)).toEqual(["ttl-exceeded"]);
+  });
+
+  it("lets the router answer pings to its public address, and serve its own local ports", () => {
+    const lab = natLab({ localPorts: [53] });
+    const run = ping(lab.s1, PUBLIC, { count: 2 });
+    const service = udpOn(lab.nat.node, 53);
+    udpOn(lab.s1, 7000).send("query", PUBLIC, 53);
+    lab.net.sim.runUntil(sec(5));
+    expect(run.stats.received).toBe(2);
+    expect(service.got).toEqual([`${S1}:7000 query`]);
+    expect(lab.nat.mappings()).toEqual([]);
+  });
 });

@@ -101,7 +101,13 @@ export class Nat {
     node.ipv4.prerouting = (p, iface) =>
       iface === this.outside ? this.inbound(p) : iface === this.inside ? this.hairpin(p) : true;
     node.ipv4.postrouting = (p, out, inIface) =>
-      out === this.outside && inIface === this.inside ? this.outbound(p) : true;
+      out !== this.outside
+        ? true
+        : inIface === this.inside
+          ? this.outbound(p)
+          : inIface === undefined
+            ? this.ownError(p)
+            : true;
     node.onUpDown(() => this.table.clear());
   }
 
@@ -191,10 +197,25 @@ export class Nat {
    * leaves with the public address, outside and in the quoted datagram.
    */
   private errorOutbound(p: Uint8Array, hl: number, now: Nanos): boolean {
+    if (this.translateErrorOut(p, hl, now)) return true;
+    return this.refuse(p, this.outside, ICMP, "unmatched ICMP error");
+  }
+
+  /**
+   * The router's own ICMP errors about a translated inbound datagram (its TTL ran out here)
+   * quote the internal endpoint; put the public one back before they leave.
+   */
+  private ownError(p: Uint8Array): boolean {
+    const hl = (p[0]! & 0x0f) * 4;
+    if (p[9] !== ICMP || hl + 8 > p.length || !isIcmpError(p[hl]!)) return true;
+    this.translateErrorOut(p, hl, this.node.sim.now);
+    return true;
+  }
+
+  /** Translates an outgoing ICMP error's quote back to the public side; false if unmatched. */
+  private translateErrorOut(p: Uint8Array, hl: number, now: Nanos): boolean {
     const q = quoted(p, hl);
-    if (q === undefined || (q.protocol !== TCP && q.protocol !== UDP)) {
-      return this.refuse(p, this.outside, ICMP, "unmatched ICMP error");
-    }
+    if (q === undefined || (q.protocol !== TCP && q.protocol !== UDP)) return false;
     const e = hl + 8;
     const key = this.table.keyOf(
       q.protocol,
@@ -204,7 +225,7 @@ export class Nat {
       getU16(p, q.l4),
     );
     const m = this.table.findOutbound(key, now);
-    if (m === undefined) return this.refuse(p, this.outside, ICMP, "unmatched ICMP error");
+    if (m === undefined) return false;
     const sums = sumsFor(q.protocol, e + 10, q.l4, p.length);
     rewriteAddress(p, e + 16, this.publicAddress, sums);
     rewrite16(p, q.l4 + 2, m.externalPort, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
