@@ -31,6 +31,8 @@ function simulate() {
   h1.send("hairpin", PUBLIC, 6000);
   // A datagram without a checksum (RFC 768 allows it over IPv4).
   h1.socket.udp.send(new Uint8Array([1, 2, 3]), 7000, S1, {});
+  // A datagram fragmented by h1, reassembled and translated by the NAT, fragmented again.
+  h1.socket.send(new Uint8Array(4000).fill(7), { address: S1, port: 7000 });
   ping(lab.h1, S1, { count: 2 });
   traceroute(lab.h2, S1, { probes: 1 });
   sockets(lab.s1).listen(80, (c) => c.onEnd(() => c.end()));

@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import type { NatBehaviour } from "../src/net/nat/index.js";
 import { ms, sec } from "../src/sim/time.js";
+import { sockets } from "../src/socket/index.js";
+import { TransportError } from "../src/transport/errors.js";
 import { type NatLab, natLab, PUBLIC, S1, S2, udpOn } from "./support/nat-lab.js";
 
 /** Lets 50 ms of simulated time pass. */
@@ -207,5 +209,35 @@ describe("a full NAT table", () => {
     h2.send("now", S1, 7000);
     lab.net.sim.runUntil(sec(122));
     expect(s.got.map((g) => g.split(" ")[1])).toEqual(["first", "now"]);
+  });
+});
+
+describe("fragments through the NAT", () => {
+  it("reassembles, translates and fragments again a 4000-byte datagram each way", () => {
+    const lab = natLab();
+    const sizes: number[] = [];
+    const h1 = udpOn(lab.h1, 5000);
+    const s = sockets(lab.s1).bind(7000);
+    if (s instanceof TransportError) throw new Error(s.message);
+    s.onMessage((m) => {
+      sizes.push(m.data.length);
+      s.send(m.data, m.from); // echo it back, fragmented by s1
+    });
+    const big = new Uint8Array(4000).map((_, i) => i & 0xff);
+    const err = h1.socket.send(big, { address: S1, port: 7000 });
+    expect(err).toBeUndefined();
+    const fragments: number[] = [];
+    lab.net.events.subscribe((e) => {
+      if (e.kind === "transmit" && e.node === "nat" && e.iface === "outside")
+        fragments.push(e.packet.length);
+    });
+    lab.net.sim.runUntil(sec(1));
+    expect(sizes).toEqual([4000]);
+    expect(fragments).toEqual([1500, 1500, 1068]);
+    expect(h1.got.length).toBe(1);
+    expect(h1.got[0]!.startsWith(`${S1}:7000 `)).toBe(true);
+    expect(lab.nat.mappings().map((m) => [m.external, m.packetsOut, m.packetsIn])).toEqual([
+      [`${PUBLIC}:5000`, 1, 1],
+    ]);
   });
 });

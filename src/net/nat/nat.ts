@@ -6,18 +6,20 @@
  * other through the public address (hairpinning, RFC 4787 §6). It plugs into the IPv4 layer's
  * prerouting and postrouting hooks and rewrites packets in place with incremental checksums.
  *
- * Not translated: fragments (dropped outbound as "nat-filtered", passed to the router inbound)
- * and protocols other than TCP, UDP and ICMP (dropped outbound).
+ * Fragments are reassembled before translation, as Linux does before connection tracking, since
+ * only the first carries the ports; the whole datagram is fragmented again on the way out.
+ * Protocols other than TCP, UDP and ICMP are not translated (dropped outbound).
  */
 import type { Nanos } from "../../sim/time.js";
 import { formatIpv4, type Ipv4 } from "../../wire/address.js";
 import { getU16, getU32, setU16 } from "../../wire/bytes.js";
 import { internetChecksum } from "../../wire/checksum.js";
-import { IPV4_FLAG_MF, IPV4_FRAGMENT_OFFSET_MASK } from "../../wire/ipv4.js";
+import { IPV4_FLAG_DF, IPV4_FLAG_MF, IPV4_FRAGMENT_OFFSET_MASK } from "../../wire/ipv4.js";
 import { TCP_FLAG_FIN, TCP_FLAG_RST, TCP_FLAG_SYN } from "../../wire/tcp.js";
 import type { Interface } from "../interface.js";
 import type { Node } from "../node.js";
 import type { DropReason } from "../packet-events.js";
+import { Reassembler } from "../reassembly.js";
 import { type NatBehaviourOptions, type NatBehaviourSettings, natSettings } from "./nat-config.js";
 import { NO_SUM, rewrite16, rewriteAddress, sumsFor } from "./nat-rewrite.js";
 import { type NatMapping, type NatMappingInfo, NatTable, protocolName } from "./nat-table.js";
@@ -69,6 +71,9 @@ export class Nat {
   readonly publicAddress: Ipv4;
   readonly table: NatTable;
   readonly log: NatLogEntry[] = [];
+  /** Fragments waiting to be whole before translation, and the interface each came in on. */
+  private readonly defrag: Reassembler;
+  private readonly fragmentIfaces = new Map<string, Interface>();
   readonly counters: NatCounters = {
     outbound: 0,
     inbound: 0,
@@ -98,6 +103,13 @@ export class Nat {
       this.counters.expired++;
       this.note("expire", m.protocol, describe(m));
     });
+    this.defrag = new Reassembler(node.sim, {
+      complete: (header, payload, key) => this.reassembled(header, payload, key),
+      timedOut: (first, key) => {
+        this.fragmentIfaces.delete(key);
+        if (first !== undefined) node.drop(first, "reassembly-timeout");
+      },
+    });
     node.ipv4.prerouting = (p, iface) =>
       iface === this.outside ? this.inbound(p) : iface === this.inside ? this.hairpin(p) : true;
     node.ipv4.postrouting = (p, out, inIface) =>
@@ -108,7 +120,11 @@ export class Nat {
           : inIface === undefined
             ? this.ownError(p)
             : true;
-    node.onUpDown(() => this.table.clear());
+    node.onUpDown(() => {
+      this.table.clear();
+      this.defrag.clear();
+      this.fragmentIfaces.clear();
+    });
   }
 
   /** The live mappings, oldest first. */
@@ -249,7 +265,7 @@ export class Nat {
       }
       return true;
     }
-    if (isFragment(p)) return true;
+    if (isFragment(p)) return this.gather(p, this.outside);
     const hl = (p[0]! & 0x0f) * 4;
     const src = getU32(p, 12);
     const now = this.node.sim.now;
@@ -346,7 +362,14 @@ export class Nat {
    * both hosts see each other as the outside world does.
    */
   private hairpin(p: Uint8Array): boolean {
-    if (!this.settings.hairpinning || getU32(p, 16) !== this.publicAddress) return true;
+    const dst = getU32(p, 16);
+    if (
+      isFragment(p) &&
+      (dst === this.publicAddress || !this.node.ipv4.isLocal(dst, this.inside))
+    ) {
+      return this.gather(p, this.inside);
+    }
+    if (!this.settings.hairpinning || dst !== this.publicAddress) return true;
     const protocol = p[9]!;
     const hl = (p[0]! & 0x0f) * 4;
     if ((protocol !== TCP && protocol !== UDP) || isFragment(p)) return true;
@@ -385,6 +408,38 @@ export class Nat {
     this.counters.hairpinned++;
     this.note("hairpin", protocol, `${describe(from)} to ${describe(target)}`);
     return true;
+  }
+
+  // ---- fragments ----
+
+  /** Holds a fragment until its datagram is whole; the whole one then goes through the NAT. */
+  private gather(p: Uint8Array, iface: Interface): false {
+    const hl = (p[0]! & 0x0f) * 4;
+    const flags = getU16(p, 6);
+    const key = `${iface.name}|${getU32(p, 12)}>${getU32(p, 16)}:${p[9]}:${getU16(p, 4)}`;
+    this.fragmentIfaces.set(key, iface);
+    const offset = (flags & IPV4_FRAGMENT_OFFSET_MASK) * 8;
+    const more = (flags & IPV4_FLAG_MF) !== 0;
+    if (!this.defrag.add(key, p.subarray(0, hl), offset, p.subarray(hl), more, p)) {
+      this.node.drop(p, "reassembly-limit", iface);
+    }
+    return false;
+  }
+
+  private reassembled(header: Uint8Array, payload: Uint8Array, key: string): void {
+    const iface = this.fragmentIfaces.get(key);
+    this.fragmentIfaces.delete(key);
+    const hl = header.length;
+    const total = hl + payload.length;
+    if (iface === undefined || total > 0xffff) return this.node.drop(header, "bad-header");
+    const p = new Uint8Array(total);
+    p.set(header);
+    p.set(payload, hl);
+    setU16(p, 2, total);
+    setU16(p, 6, getU16(p, 6) & IPV4_FLAG_DF);
+    setU16(p, 10, 0);
+    setU16(p, 10, internetChecksum(p, 0, hl));
+    this.node.ipv4.input(p, iface);
   }
 
   // ---- helpers ----
