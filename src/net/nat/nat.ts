@@ -111,7 +111,7 @@ export class Nat {
       },
     });
     node.ipv4.prerouting = (p, iface) =>
-      iface === this.outside ? this.inbound(p) : iface === this.inside ? this.hairpin(p) : true;
+      iface === this.outside ? this.inbound(p) : iface === this.inside ? this.fromInside(p) : true;
     node.ipv4.postrouting = (p, out, inIface) =>
       out !== this.outside
         ? true
@@ -356,20 +356,23 @@ export class Nat {
 
   // ---- inside -> public address -> inside ----
 
+  /** A datagram from inside, before routing: fragments are gathered, then hairpinning. */
+  private fromInside(p: Uint8Array): boolean {
+    if (isFragment(p)) {
+      const dst = getU32(p, 16);
+      const forUs = dst !== this.publicAddress && this.node.ipv4.isLocal(dst, this.inside);
+      return forUs ? true : this.gather(p, this.inside);
+    }
+    return this.hairpin(p);
+  }
+
   /**
    * RFC 4787 §6 REQ-9: a packet from inside to a mapped public endpoint goes to the internal
    * endpoint behind it, with its source translated to the sender's own external endpoint, so
    * both hosts see each other as the outside world does.
    */
   private hairpin(p: Uint8Array): boolean {
-    const dst = getU32(p, 16);
-    if (
-      isFragment(p) &&
-      (dst === this.publicAddress || !this.node.ipv4.isLocal(dst, this.inside))
-    ) {
-      return this.gather(p, this.inside);
-    }
-    if (!this.settings.hairpinning || dst !== this.publicAddress) return true;
+    if (!this.settings.hairpinning || getU32(p, 16) !== this.publicAddress) return true;
     const protocol = p[9]!;
     const hl = (p[0]! & 0x0f) * 4;
     if ((protocol !== TCP && protocol !== UDP) || isFragment(p)) return true;
