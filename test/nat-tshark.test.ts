@@ -1,7 +1,7 @@
 /**
- * The NAT's rewriting as Wireshark sees it: UDP (with and without a checksum), a TCP transfer,
- * ping, traceroute's ICMP errors (with their quoted datagrams) and hairpinned packets, captured
- * on both sides of the NAT. tshark must find no bad IP, UDP, TCP or ICMP checksum anywhere,
+ * The NAT's rewriting as Wireshark sees it: UDP (with and without a checksum, and fragmented),
+ * a TCP transfer, ping, traceroute's ICMP errors (with their quoted datagrams) and hairpinned
+ * packets, captured on both sides of the NAT. tshark must find no bad IP, UDP, TCP or ICMP checksum anywhere,
  * inner headers included, and the outside capture must hold no private address.
  */
 import { spawnSync } from "node:child_process";
