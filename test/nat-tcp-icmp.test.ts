@@ -82,6 +82,22 @@ describe("TCP through the NAT (RFC 5382)", () => {
     expect(got).toEqual(["after two hours"]);
   });
 
+  it("gives a refused connection (SYN out, RST in) the transitory 4 minutes", () => {
+    const lab = natLab();
+    sockets(lab.s1).listen(80, () => {}); // TCP runs on s1, but nobody listens on 81: RST
+    const c = sockets(lab.h1).connect({ address: S1, port: 81 });
+    if (c instanceof TransportError) throw new Error(c.message);
+    const errors: string[] = [];
+    c.onError((e) => errors.push(e.code));
+    lab.net.sim.runUntil(sec(1));
+    expect(errors).toEqual(["ECONNREFUSED"]);
+    const [m] = lab.nat.mappings();
+    expect(m!.tcp).toBe("closing");
+    expect(m!.expires - m!.created).toBeLessThan(NAT_TCP_TRANSITORY_TIMEOUT + ms(100));
+    lab.net.sim.runUntil(NAT_TCP_TRANSITORY_TIMEOUT + sec(1));
+    expect(lab.nat.mappings()).toEqual([]);
+  });
+
   it("filters an unsolicited SYN silently", () => {
     const lab = natLab();
     sockets(lab.h1).listen(22, () => {});

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { RendezvousServer } from "../src/apps/p2p/rendezvous-server.js";
+import { emitStun, STUN_ATTR_USERNAME, textAttribute } from "../src/apps/p2p/stun.js";
 import { TraversalPeer } from "../src/apps/p2p/traversal-peer.js";
 import { sec } from "../src/sim/time.js";
 import { sockets } from "../src/socket/index.js";
@@ -66,6 +67,34 @@ describe("the rendezvous server", () => {
       '{"t":"registered","reflexive":"203.0.114.10:4000"}',
       '{"t":"error","reason":"unknown peer carol"}',
     ]);
+  });
+
+  it("a peer ignores junk and checks that are not for it", () => {
+    const lab = traversalLab("full-cone", "none");
+    new RendezvousServer(lab.server);
+    const alice = new TraversalPeer(lab.alice, { id: "alice", server: `${SERVER}:3478` });
+    lab.net.sim.runUntil(sec(1));
+    const s = sockets(lab.bob).bind(4000);
+    if (s instanceof TransportError) throw new Error(s.message);
+    const to = { address: "203.0.113.2", port: 5000 }; // alice's full-cone mapping
+    for (const j of ["{", '{"t":"peer"}', '{"t":"relayed","from":"x","data":"y"}', "\u0000"]) {
+      s.send(new TextEncoder().encode(j), to);
+    }
+    // A well-formed Binding request for someone else, and a STUN error response.
+    const tid = new Uint8Array(12).fill(1);
+    s.send(
+      emitStun({
+        method: 1,
+        class: "request",
+        transactionId: tid,
+        attributes: [textAttribute(STUN_ATTR_USERNAME, "carol:bob")],
+      }),
+      to,
+    );
+    s.send(emitStun({ method: 1, class: "error", transactionId: tid, attributes: [] }), to);
+    lab.net.sim.runUntil(sec(2));
+    expect(alice.ignored).toBe(6);
+    expect(alice.received).toEqual([]);
   });
 
   it.skipIf(!HAVE_TSHARK)("shows Wireshark a STUN Binding exchange with the mapped address", () => {
