@@ -10,6 +10,7 @@ export * from "./ipv4-fragment.js";
 export * from "./ipv4-stack.js";
 export * from "./ipv6-stack.js";
 export * from "./link.js";
+export * from "./nat/index.js";
 export * from "./ndp.js";
 export * from "./network.js";
 export * from "./node.js";

@@ -68,6 +68,23 @@ export interface Ipv4SendOptions {
 
 export type SendResult = "sent" | "no-route" | "down" | "too-big";
 
+/**
+ * Sees a datagram that arrived on `iface`, after the header checks and before the local/forward
+ * decision (netfilter's PREROUTING); may rewrite it in place. Returns false when it dropped it.
+ */
+export type Ipv4PreroutingHook = (packet: Uint8Array, iface: Interface) => boolean;
+
+/**
+ * Sees a datagram about to leave by `out` after the route lookup, forwarded (`inIface` set) or
+ * originated here (`inIface` undefined) (netfilter's POSTROUTING); may rewrite it in place.
+ * Returns false when it dropped it.
+ */
+export type Ipv4PostroutingHook = (
+  packet: Uint8Array,
+  out: Interface,
+  inIface: Interface | undefined,
+) => boolean;
+
 /** Where a destination is reached: interface, next hop and the source address to use. */
 export interface Ipv4Path {
   iface: Interface;
@@ -92,6 +109,10 @@ export class Ipv4Stack {
   readonly reassembler: Reassembler;
   /** Answer echo requests (default true, like Linux's icmp_echo_ignore_all=0). */
   answerEcho = true;
+  /** Hook before the local/forward decision (a NAT's inbound side); unset costs one test. */
+  prerouting: Ipv4PreroutingHook | undefined = undefined;
+  /** Hook after the route lookup on forward and send (a NAT's outbound side). */
+  postrouting: Ipv4PostroutingHook | undefined = undefined;
 
   constructor(private readonly node: Node) {
     this.nextId = node.sim.rng(`node:${node.name}:ipv4-id`).nextInt(0x10000);
@@ -178,6 +199,9 @@ export class Ipv4Stack {
     src ??= iface.ipv4 ?? 0;
     if (!iface.operational) return "down";
     const packet = this.build(o, src, o.dontFragment ? IPV4_FLAG_DF : 0);
+    if (this.postrouting !== undefined && !this.postrouting(packet, iface, undefined)) {
+      return "sent";
+    }
     if (packet.length > iface.mtu) {
       if (o.dontFragment) return "too-big";
       for (const f of fragmentIpv4(packet, iface.mtu)) this.transmit(f, iface, nextHop, "send");
@@ -204,6 +228,7 @@ export class Ipv4Stack {
     }
     if (internetChecksum(packet, 0, hl) !== 0) return node.drop(packet, "bad-checksum", iface);
     const p = total < len ? packet.subarray(0, total) : packet; // strip link padding
+    if (this.prerouting !== undefined && iface !== undefined && !this.prerouting(p, iface)) return;
     const dst = getU32(p, 16);
     if (this.isLocal(dst, iface)) return this.deliverLocal(p, hl, iface);
     if (node.forwarding && iface !== undefined) return this.forward(p, iface);
@@ -317,6 +342,7 @@ export class Ipv4Stack {
       return this.sendError(p, 3, Icmpv4Unreachable.fragmentationNeeded, out.mtu);
     }
     decrementTtl(p, 0);
+    if (this.postrouting !== undefined && !this.postrouting(p, out, inIface)) return;
     if (p.length > out.mtu) {
       for (const f of fragmentIpv4(p, out.mtu)) this.transmit(f, out, nextHop, "forward");
       return;

@@ -27,7 +27,11 @@ export type DropReason =
   | "aqm"
   /** An application discarded a datagram it could not parse (e.g. a malformed DHCP message). */
   | "bad-message"
-  | "not-for-us";
+  | "not-for-us"
+  /** A NAT refused an inbound packet: no mapping, or its filtering behaviour (RFC 4787 §5). */
+  | "nat-filtered"
+  /** A NAT's mapping table was full, so a new flow got no mapping. */
+  | "nat-table-full";
 
 export type PacketEventKind =
   /** A node handed a packet it originated to an interface. */

@@ -16,3 +16,4 @@ export * from "./parser.js";
 export * from "./server.js";
 export * from "./status.js";
 export * from "./url.js";
+export * from "./what-is-my-address.js";
