@@ -124,7 +124,7 @@ describe("scenario file errors", () => {
     ].join("\n");
     expect(errors(text)).toEqual([
       'lab.yaml:5:17: links[0].addresses[0]: expected an address with a prefix length, such as "10.0.1.1/24", found "10.0.0.1"',
-      'lab.yaml:8:17: links[1].addresses[0]: expected "auto", or a string, or a list, found true',
+      'lab.yaml:8:17: links[1].addresses[0]: expected "auto", or "dhcp", or a string, or a list, found true',
       'lab.yaml:9:18: routing.mode: expected one of "static", "shortest-path", "distance-vector", found "magic"',
     ]);
   });

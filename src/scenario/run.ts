@@ -17,6 +17,8 @@ import {
 } from "./assertions.js";
 import { buildNetwork } from "./build.js";
 import { appNames, isAddress } from "./check.js";
+import type { EdgeState } from "./edge-build.js";
+import { edgeSummary, evaluateLease, natCounter } from "./edge-summary.js";
 import { type FaultState, scheduleFaults } from "./faults.js";
 import type { Scenario } from "./load.js";
 import type { AppContext, AppInstance, MetricKind, MetricValue } from "./registry.js";
@@ -63,6 +65,8 @@ export interface RunResult {
   apps: AppResult[];
   faults: FaultLogEntry[];
   routing: { mode: string; convergence: Nanos; changes: number };
+  /** DHCP leases, NAT tables and host clocks at the end, one line each (edge-summary.ts). */
+  edge: string[];
   warnings: string[];
   assertions: AssertionResult[];
   passed: boolean;
@@ -96,6 +100,7 @@ export class ScenarioRun {
   /** The last instant the run may reach. */
   readonly end: Nanos;
   private readonly rip: RipDaemon[];
+  private readonly edge: EdgeState;
   private readonly faults: FaultState;
   private readonly apps: Started[];
   private readonly slice: Nanos;
@@ -109,7 +114,7 @@ export class ScenarioRun {
     const seed = options.seed ?? s.spec.seed ?? 1;
     const built = buildNetwork(s, seed);
     if (Array.isArray(built)) return built;
-    return new ScenarioRun(s, seed, built.net, built.rip, options);
+    return new ScenarioRun(s, seed, built.net, built.rip, built.edge, options);
   }
 
   private constructor(
@@ -117,11 +122,13 @@ export class ScenarioRun {
     seed: number,
     net: Network,
     rip: RipDaemon[],
+    edge: EdgeState,
     options: RunOptions,
   ) {
     this.seed = seed;
     this.net = net;
     this.rip = rip;
+    this.edge = edge;
     const spec = scenario.spec;
     const until = options.until ?? spec.stop?.until;
     this.end = until ?? DEFAULT_LIMIT;
@@ -263,6 +270,7 @@ export class ScenarioRun {
       apps,
       faults: [...this.net.faults.log],
       routing,
+      edge: edgeSummary(this.net, this.edge, spec),
       warnings: [...this.faults.warnings],
       assertions,
       passed: assertions.every((a) => a.passed),
@@ -278,6 +286,11 @@ export class ScenarioRun {
       const v = c.app === undefined ? network[c.metric] : apps.get(c.app)?.metrics[c.metric];
       return evaluateMetric(c, v);
     }
+    if (c.type === "nat") return evaluateMetric(c, natCounter(this.edge, c.router, c.count));
+    if (c.type === "clock") {
+      return evaluateMetric(c, Math.abs(Math.round(this.net.node(c.host).clock.error())));
+    }
+    if (c.type === "lease") return evaluateLease(c, this.edge);
     const expected = c.hops === undefined ? "a path" : `a path of ${c.hops} hops`;
     let dst: string;
     try {
