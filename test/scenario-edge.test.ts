@@ -107,6 +107,30 @@ describe("DHCP addresses and the dhcp-server app", () => {
   });
 });
 
+describe("dhcp-server mistakes", () => {
+  it("a range outside the LAN's subnet is reported by the app, and its hosts get no lease", () => {
+    const r = run(
+      HOME("{ inside: lan, outside: srv }", "", "  - { lease: { host: h1 } }").replace(
+        "range: [192.168.7.10, 192.168.7.11]",
+        "range: [10.0.0.10, 10.0.0.11]",
+      ),
+    );
+    expect(r.apps[0]!.output).toEqual([
+      "dhcp-server: dhcp on home: 10.0.0.10 is outside 192.168.7.0/24",
+    ]);
+    expect(verdicts(r)).toEqual([["h1 has a DHCP lease", false, "no lease"]]);
+  });
+
+  it("a peer asking for an unknown peer hears so from the server and never connects", () => {
+    const r = start(TRAVERSAL("full-cone", "full-cone").replace("connect: b", "connect: zed"));
+    r.net.sim.runUntil(10e9);
+    const out = r.finish();
+    const pa = out.apps.find((a) => a.name === "pa")!;
+    expect(pa.output).toContain("  the server said: unknown peer zed");
+    expect(pa.metrics).toMatchObject({ connected: false, direct: false, replied: false });
+  });
+});
+
 describe("NAT on a router entry, and what-is-my-address", () => {
   it("the host is seen as the router's public address; the NAT's table and counters", () => {
     const r = run(
@@ -332,8 +356,18 @@ describe("edge results in the CLI", () => {
     );
     const json = io();
     expect(await main(["run", file, "--json"], json.c)).toBe(1);
-    const parsed = JSON.parse(json.o.out) as { edge: string[]; passed: boolean };
+    const parsed = JSON.parse(json.o.out) as {
+      edge: string[];
+      edgeState: { leases: { host: string; address?: string; router?: string }[] };
+      passed: boolean;
+    };
     expect(parsed.passed).toBe(false);
+    expect(parsed.edgeState.leases.map((l) => [l.host, l.address?.slice(0, 11), l.router])).toEqual(
+      [
+        ["h1", "192.168.7.1", "192.168.7.1"],
+        ["h2", "192.168.7.1", "192.168.7.1"],
+      ],
+    );
     expect(parsed.edge.some((l) => l.startsWith("nat home eth0->eth1 public 203.0.113.1"))).toBe(
       true,
     );

@@ -19,49 +19,125 @@ export function formatOffset(ns: number): string {
   return r === 0 ? "0s" : `${r > 0 ? "+" : "-"}${formatDuration(Math.abs(r))}`;
 }
 
-/** One line per lease, NAT and configured or adjusted clock. */
-export function edgeSummary(net: Network, edge: EdgeState, spec: ScenarioSpec): string[] {
-  const out: string[] = [];
+/** A DHCP client's lease at the end (addresses as text, times in ns). */
+export interface LeaseSnapshot {
+  host: string;
+  iface: string;
+  state: string;
+  /** "192.168.1.100/24"; undefined without a lease. */
+  address?: string;
+  server?: string;
+  router?: string;
+  dns?: string[];
+  /** Time left on the lease (undefined for an infinite one). */
+  left?: number;
+}
+
+/** A NAT at the end. */
+export interface NatSnapshot {
+  router: string;
+  inside: string;
+  outside: string;
+  publicAddress: string;
+  mapping: string;
+  filtering: string;
+  counters: Record<string, number>;
+  mappings: { protocol: string; internal: string; external: string; remote?: string }[];
+}
+
+/** A host clock at the end: error = reading - true time (ns). */
+export interface ClockSnapshot {
+  node: string;
+  error: number;
+  driftPpm: number;
+  correctionPpm: number;
+}
+
+/** The edge of the network at the end of a run. */
+export interface EdgeSnapshot {
+  leases: LeaseSnapshot[];
+  nats: NatSnapshot[];
+  clocks: ClockSnapshot[];
+}
+
+/** Leases, NATs, and the clocks that were configured or adjusted. */
+export function edgeSnapshot(net: Network, edge: EdgeState, spec: ScenarioSpec): EdgeSnapshot {
+  const leases: LeaseSnapshot[] = [];
   for (const [host, clients] of edge.dhcp) {
     for (const c of clients) {
       const l = c.lease;
+      const base = { host, iface: c.iface.name, state: c.state };
       if (l === undefined) {
-        out.push(`dhcp ${host} ${c.iface.name}: no lease (${c.state})`);
+        leases.push(base);
         continue;
       }
-      const gw = l.router === undefined ? "no router" : `router ${formatIpv4(l.router)}`;
-      const dns =
-        l.dnsServers.length === 0 ? "" : `, dns ${l.dnsServers.map(formatIpv4).join(" ")}`;
-      const left = Number.isFinite(l.expires)
-        ? `, ${formatDuration(Math.max(0, l.expires - net.sim.now))} left`
-        : "";
-      out.push(
-        `dhcp ${host} ${c.iface.name}: ${formatIpv4(l.address)}/${l.prefixLength} from ${formatIpv4(l.server)} (${gw}${dns}${left})`,
-      );
+      leases.push({
+        ...base,
+        address: `${formatIpv4(l.address)}/${l.prefixLength}`,
+        server: formatIpv4(l.server),
+        ...(l.router !== undefined && { router: formatIpv4(l.router) }),
+        dns: l.dnsServers.map(formatIpv4),
+        ...(Number.isFinite(l.expires) && { left: Math.max(0, l.expires - net.sim.now) }),
+      });
     }
   }
-  for (const [router, nat] of edge.nats) {
-    const s = nat.settings;
-    const c = nat.counters;
-    const maps = nat.mappings();
+  const nats: NatSnapshot[] = [...edge.nats].map(([router, nat]) => ({
+    router,
+    inside: nat.inside.name,
+    outside: nat.outside.name,
+    publicAddress: formatIpv4(nat.publicAddress),
+    mapping: nat.settings.mapping,
+    filtering: nat.settings.filtering,
+    counters: { ...nat.counters },
+    mappings: nat.mappings().map((m) => ({
+      protocol: m.protocol,
+      internal: m.internal,
+      external: m.external,
+      ...(m.remote !== undefined && { remote: m.remote }),
+    })),
+  }));
+  const configured = new Set(
+    (spec.hosts ?? []).filter((h) => typeof h !== "string" && h.clock).map(entryName),
+  );
+  const clocks: ClockSnapshot[] = net.nodes
+    .filter((n) => configured.has(n.name) || n.clock.frequencyPpm !== 0 || n.clock.error() !== 0)
+    .map((n) => ({
+      node: n.name,
+      error: n.clock.error(),
+      driftPpm: n.clock.driftPpm,
+      correctionPpm: n.clock.frequencyPpm,
+    }));
+  return { leases, nats, clocks };
+}
+
+/** One line per lease, NAT (and its first mappings) and clock. */
+export function edgeLines(e: EdgeSnapshot): string[] {
+  const out: string[] = [];
+  for (const l of e.leases) {
+    if (l.address === undefined) {
+      out.push(`dhcp ${l.host} ${l.iface}: no lease (${l.state})`);
+      continue;
+    }
+    const gw = l.router === undefined ? "no router" : `router ${l.router}`;
+    const dns = l.dns?.length ? `, dns ${l.dns.join(" ")}` : "";
+    const left = l.left === undefined ? "" : `, ${formatDuration(l.left)} left`;
+    out.push(`dhcp ${l.host} ${l.iface}: ${l.address} from ${l.server} (${gw}${dns}${left})`);
+  }
+  for (const n of e.nats) {
+    const c = n.counters;
     out.push(
-      `nat ${router} ${nat.inside.name}->${nat.outside.name} public ${formatIpv4(nat.publicAddress)}: mapping ${s.mapping}, filtering ${s.filtering}; ${maps.length} mapping(s) live, ${c.created} created, ${c.filtered} filtered, ${c.tableFull} refused (table full)`,
+      `nat ${n.router} ${n.inside}->${n.outside} public ${n.publicAddress}: mapping ${n.mapping}, filtering ${n.filtering}; ${n.mappings.length} mapping(s) live, ${c.created} created, ${c.filtered} filtered, ${c.tableFull} refused (table full)`,
     );
-    for (const m of maps.slice(0, 8)) {
+    for (const m of n.mappings.slice(0, 8)) {
       out.push(
         `  ${m.protocol} ${m.internal} -> ${m.external}${m.remote === undefined ? "" : ` for ${m.remote}`}`,
       );
     }
-    if (maps.length > 8) out.push(`  ... ${maps.length - 8} more`);
+    if (n.mappings.length > 8) out.push(`  ... ${n.mappings.length - 8} more`);
   }
-  const configured = new Set(
-    (spec.hosts ?? []).filter((h) => typeof h !== "string" && h.clock).map(entryName),
-  );
-  for (const n of net.nodes) {
-    const k = n.clock;
-    if (!configured.has(n.name) && k.frequencyPpm === 0 && k.error() === 0) continue;
+  for (const k of e.clocks) {
     out.push(
-      `clock ${n.name}: error ${formatOffset(k.error())} (drift ${k.driftPpm}ppm, correction ${Number(k.frequencyPpm.toFixed(3))}ppm)`,
+      `clock ${k.node}: error ${formatOffset(k.error)} (drift ${k.driftPpm}ppm, correction ${Number(k.correctionPpm.toFixed(3))}ppm)`,
     );
   }
   return out;

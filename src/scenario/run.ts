@@ -18,7 +18,13 @@ import {
 import { buildNetwork } from "./build.js";
 import { appNames, isAddress } from "./check.js";
 import type { EdgeState } from "./edge-build.js";
-import { edgeSummary, evaluateLease, natCounter } from "./edge-summary.js";
+import {
+  type EdgeSnapshot,
+  edgeLines,
+  edgeSnapshot,
+  evaluateLease,
+  natCounter,
+} from "./edge-summary.js";
 import { type FaultState, scheduleFaults } from "./faults.js";
 import type { Scenario } from "./load.js";
 import type { AppContext, AppInstance, MetricKind, MetricValue } from "./registry.js";
@@ -67,6 +73,8 @@ export interface RunResult {
   routing: { mode: string; convergence: Nanos; changes: number };
   /** DHCP leases, NAT tables and host clocks at the end, one line each (edge-summary.ts). */
   edge: string[];
+  /** The same as data. */
+  edgeState: EdgeSnapshot;
   warnings: string[];
   assertions: AssertionResult[];
   passed: boolean;
@@ -251,6 +259,7 @@ export class ScenarioRun {
       "routing.changes": routing.changes,
       "faults.applied": this.faults.applied,
     };
+    const edgeState = edgeSnapshot(this.net, this.edge, spec);
     const byName = new Map(apps.map((a) => [a.name, a]));
     const assertions = (spec.assert ?? []).map((a) => {
       const c = compileAssertion(a, (name) => {
@@ -270,7 +279,8 @@ export class ScenarioRun {
       apps,
       faults: [...this.net.faults.log],
       routing,
-      edge: edgeSummary(this.net, this.edge, spec),
+      edge: edgeLines(edgeState),
+      edgeState,
       warnings: [...this.faults.warnings],
       assertions,
       passed: assertions.every((a) => a.passed),

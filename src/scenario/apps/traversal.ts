@@ -157,6 +157,7 @@ export const p2pTraversalPeerApp = defineApp({
           const when = l.decided >= 0 ? ` after ${formatDuration(l.decided - l.started)}` : "";
           lines.push(`  ${l.peer}: ${how}${when}, ${l.checks} check(s)`);
         }
+        for (const e of peer.errors) lines.push(`  the server said: ${e}`);
         for (const m of peer.received) {
           lines.push(`  ${formatDuration(m.time)} from ${m.from} (${m.path}): ${m.data}`);
         }
