@@ -161,6 +161,23 @@ describe("NAT on a router entry, and what-is-my-address", () => {
     expect(created).toEqual(["home NAT created", false, "1"]);
   });
 
+  it("maxMappings refuses a second flow; a short TCP timeout expires the first", () => {
+    const r = run(
+      `${HOME(
+        "{ inside: lan, outside: srv, maxMappings: 1, timeouts: { tcpTransitory: 30s, tcpEstablished: 1min } }",
+        "  - { kind: whatismyip-get, name: ask2, from: h2, server: srv, at: 12s, timeout: 5s }",
+        [
+          "  - { nat: { router: home, count: tableFull }, atLeast: 1 }",
+          "  - { nat: { router: home, count: expired }, equals: 1 }",
+          "  - { nat: { router: home }, equals: 0 }",
+          "  - { app: ask2, metric: ok, equals: true }",
+        ].join("\n"),
+      )}stop: { until: 2min }\n`,
+    );
+    expect(verdicts(r).map((v) => v[1])).toEqual([true, true, true, false]);
+    expect(r.edgeState.nats[0]!.counters.tableFull).toBeGreaterThan(0);
+  });
+
   it("without a NAT the server sees the host itself, and the assertions say so", () => {
     const r = run(
       HOME(
