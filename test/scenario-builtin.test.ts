@@ -38,12 +38,14 @@ function load(file: string) {
 }
 
 describe("built-in scenarios", () => {
-  it("are the eleven lessons of the seeds and one more", () => {
+  it("are the lessons of the seeds", () => {
     expect(FILES).toEqual([
       "client-server-vs-p2p.yaml",
+      "clock-sync.yaml",
       "congestion.yaml",
       "dns-and-web.yaml",
       "flow-control.yaml",
+      "home-network.yaml",
       "loss-and-ping.yaml",
       "loss-and-retransmit.yaml",
       "mapreduce-heartbeats.yaml",

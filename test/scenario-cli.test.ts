@@ -61,7 +61,7 @@ describe("wirelab --help", () => {
     expect(r.out).toContain("Examples:");
     expect(r.out).toContain("Exit codes: 0 success, 1 a scenario assertion failed, 2 bad input.");
     expect(r.out).toContain(
-      "Built-in scenarios: client-server-vs-p2p, congestion, dns-and-web, flow-control, loss-and-ping, loss-and-retransmit, mapreduce-heartbeats, out-of-order-and-duplicates, p2p-supernodes, routing-convergence, tcp-handshake, traceroute, udp-realtime, udp-vs-tcp-realtime",
+      "Built-in scenarios: client-server-vs-p2p, clock-sync, congestion, dns-and-web, flow-control, home-network, loss-and-ping, loss-and-retransmit, mapreduce-heartbeats, out-of-order-and-duplicates, p2p-supernodes, routing-convergence, tcp-handshake, traceroute, udp-realtime, udp-vs-tcp-realtime",
     );
     expect((await cli()).out).toContain("Usage: wirelab");
   });

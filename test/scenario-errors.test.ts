@@ -101,8 +101,8 @@ describe("scenario file errors", () => {
       "",
     ].join("\n");
     expect(errors(text)).toEqual([
-      'lab.yaml:3:11: apps[0].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", "mapreduce", "p2p-supernodes", "file-distribution", found "pong" (did you mean "ping"?)',
-      'lab.yaml:4:5: apps[1].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", "mapreduce", "p2p-supernodes", "file-distribution", found nothing',
+      'lab.yaml:3:11: apps[0].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", "mapreduce", "p2p-supernodes", "file-distribution", "dhcp-server", "whatismyip-server", "whatismyip-get", "ntp-server", "ntp-client", "cristian", "berkeley", "p2p-rendezvous", "p2p-traversal-peer", found "pong" (did you mean "ping"?)',
+      'lab.yaml:4:5: apps[1].kind: expected one of "ping", "traceroute", "udp-stream", "udp-echo", "tcp-bulk", "dns-server", "dns-resolver", "dns-lookup", "http-server", "http-get", "mapreduce", "p2p-supernodes", "file-distribution", "dhcp-server", "whatismyip-server", "whatismyip-get", "ntp-server", "ntp-client", "cristian", "berkeley", "p2p-rendezvous", "p2p-traversal-peer", found nothing',
       "lab.yaml:5:44: apps[2].count: expected a number >= 1, found 0",
       'lab.yaml:5:57: apps[2].interval: expected a duration such as "5ms" or "1.5s" (units ns, us, ms, s, min, h), found "soon"',
       "lab.yaml:6:37: apps[3].port: expected a number <= 65535, found 70000",
@@ -124,7 +124,7 @@ describe("scenario file errors", () => {
     ].join("\n");
     expect(errors(text)).toEqual([
       'lab.yaml:5:17: links[0].addresses[0]: expected an address with a prefix length, such as "10.0.1.1/24", found "10.0.0.1"',
-      'lab.yaml:8:17: links[1].addresses[0]: expected "auto", or a string, or a list, found true',
+      'lab.yaml:8:17: links[1].addresses[0]: expected "auto", or "dhcp", or a string, or a list, found true',
       'lab.yaml:9:18: routing.mode: expected one of "static", "shortest-path", "distance-vector", found "magic"',
     ]);
   });
@@ -243,5 +243,68 @@ describe("scenario file errors", () => {
         "hosts: [h1]\nrouters: [r1, r2]\nlinks: [{ between: [h1, r1] }]\nrouting: { mode: static, routes: [{ node: h1, to: default, via: r2 }] }\n",
       ),
     ).toEqual(['lab.yaml:4:35: routing.routes[0]: h1 has no link to "r2" to route through']);
+  });
+
+  it("edge settings: clocks, NAT behaviours and the shape of lease, nat and clock assertions", () => {
+    const text = [
+      "hosts:",
+      "  - h1",
+      "  - { name: h2, clock: { offset: 5 parsecs, driftPpm: 20 } }",
+      "  - { name: h3, clok: {} }",
+      "routers:",
+      "  - { name: r1, nat: { inside: h1, outside: h2, mapping: cone } }",
+      "assert:",
+      "  - { lease: { host: h1 }, clock: { host: h1 } }",
+      "  - { clock: { host: h1 } }",
+      "  - { nat: { router: r1 }, app: x, below: 1 }",
+      "  - { lease: { host: h1 }, equals: 1 }",
+      "",
+    ].join("\n");
+    expect(errors(text)).toEqual([
+      'lab.yaml:3:34: hosts[1].clock.offset: expected a duration such as "5ms" or "1.5s" (units ns, us, ms, s, min, h), with "-" in front for a negative one, found "5 parsecs"',
+      'lab.yaml:4:17: hosts[2].clok: unknown field "clok": did you mean "clock"?',
+      'lab.yaml:6:58: routers[0].nat.mapping: expected one of "endpoint-independent", "address-dependent", "address-and-port-dependent", found "cone"',
+      "lab.yaml:8:5: assert[0]: expected either metric, route, lease, nat or clock, found lease and clock",
+      "lab.yaml:9:5: assert[1]: expected a comparison beside clock (above, atLeast, below, atMost, equals), found none",
+      "lab.yaml:10:33: assert[2].app: nat takes no app",
+      "lab.yaml:11:5: assert[3]: a lease assertion takes no comparison",
+    ]);
+  });
+
+  it("edge references: dhcp ends, NAT interfaces, and what lease, nat and clock assertions name", () => {
+    const text = [
+      "hosts: [h1, h2]",
+      "routers:",
+      "  - { name: r1, nat: { inside: h1, outside: h2 } }",
+      "  - r4",
+      "links:",
+      "  - { between: [h1, r1], addresses: [dhcp, auto] }",
+      "  - { between: [h2, r1], addresses: [auto, dhcp] }",
+      "assert:",
+      "  - { lease: { host: h9 } }",
+      "  - { clock: { host: h1 }, below: 5 }",
+      "  - { nat: { router: r3 }, below: 5 }",
+      "  - { nat: { router: r4 }, below: 5 }",
+      "",
+    ].join("\n");
+    expect(errors(text)).toEqual([
+      'lab.yaml:7:44: links[1].addresses[1]: expected a host to lease an address by DHCP, found router "r1"',
+      'lab.yaml:9:22: assert[0].lease.host: unknown node "h9": did you mean "h1"?',
+      'lab.yaml:10:35: assert[1].below: expected a duration such as "5ms" or "1.5s" (units ns, us, ms, s, min, h) (clock error is a duration), found 5',
+      'lab.yaml:11:22: assert[2].nat.router: unknown node "r3": did you mean "r1"?',
+      "lab.yaml:12:22: assert[3].nat.router: r4 has no nat (give its router entry one)",
+    ]);
+    const building = [
+      "hosts: [h1]",
+      "routers:",
+      "  - { name: r1, nat: { inside: h1, outside: nowhere } }",
+      "  - { name: r2, nat: { inside: r1, outside: eth0 } }",
+      "links: [{ between: [h1, r1] }, { between: [r1, r2] }]",
+      "",
+    ].join("\n");
+    expect(errors(building)).toEqual([
+      'lab.yaml:3:45: routers[0].nat.outside: r1 has no interface "nowhere" and no link to "nowhere" (its interfaces: eth0, eth1)',
+      "lab.yaml:4:45: routers[1].nat.outside: inside and outside are both eth0",
+    ]);
   });
 });

@@ -57,6 +57,15 @@ describe("scenarios/schema.json", () => {
       "mapreduce",
       "p2p-supernodes",
       "file-distribution",
+      "dhcp-server",
+      "whatismyip-server",
+      "whatismyip-get",
+      "ntp-server",
+      "ntp-client",
+      "cristian",
+      "berkeley",
+      "p2p-rendezvous",
+      "p2p-traversal-peer",
     ]);
     const text = JSON.stringify(s);
     expect(text).toContain(

@@ -129,7 +129,10 @@ function htmlPage(result: RunResult, summary: readonly string[], trace: TraceLog
     title: `wirelab: ${result.name} (seed ${result.seed})`,
     summary: [...summary],
     assertions: result.assertions,
-    topology: result.topology,
+    topology:
+      result.edge.length === 0
+        ? result.topology
+        : [...result.topology, "", "At the end:", ...result.edge],
     diagrams: [
       {
         title: cut ? "Packets between hosts (the first ones)" : "Packets between hosts",

@@ -1,6 +1,6 @@
 /**
  * How a scenario run reads in a terminal: the topology with its addresses, each app's output
- * under a header, the fault log, routing convergence, the assertions with pass or FAIL, and a
+ * under a header, DHCP leases, NAT tables and host clocks at the end, the fault log, routing convergence, the assertions with pass or FAIL, and a
  * closing line saying why the run stopped.
  */
 import { formatMetric } from "../scenario/assertions.js";
@@ -23,6 +23,10 @@ export function runText(r: RunResult): string[] {
     out.push("", `== ${a.name}: ${a.kind} ${a.description} (starts at ${formatDuration(a.at)})`);
     if (!a.started) out.push("(not started before the run ended)");
     out.push(...a.output);
+  }
+  if (r.edge.length > 0) {
+    out.push("", "leases, NATs and clocks at the end:");
+    for (const e of r.edge) out.push(`  ${e}`);
   }
   if (r.faults.length > 0) {
     out.push("", "faults:");

@@ -4,7 +4,9 @@
  * small internet, and print what the real tools print. The options map onto the app's fields,
  * so they are validated by the same schema as a scenario file.
  */
+
 import { defaultInternet } from "../scenario/default-internet.js";
+import { entryName } from "../scenario/edge-schema.js";
 import { type Explained, explainIssues, type ZodSchemaInternals } from "../scenario/issues.js";
 import type { Scenario } from "../scenario/load.js";
 import type { AppSpec } from "../scenario/registry.js";
@@ -39,7 +41,7 @@ export function toolCommand(
 ): number {
   const base: Scenario =
     flags.scenario !== undefined ? readScenario(flags.scenario) : defaultInternet();
-  const hosts = base.spec.hosts ?? [];
+  const hosts = (base.spec.hosts ?? []).map(entryName);
   const from = flags.from ?? hosts[0];
   if (from === undefined)
     throw new UsageError(`${kind}: the scenario has no hosts; say which node with --from`);
@@ -72,7 +74,7 @@ export function toolCommand(
   }
   const app: AppSpec = parsed.data;
   // Names must exist in this network: check them with the scenario checker's rules.
-  const names = [...hosts, ...(base.spec.routers ?? [])];
+  const names = [...hosts, ...(base.spec.routers ?? []).map(entryName)];
   for (const [what, n] of [
     ["--from", from],
     ["target", to],

@@ -93,9 +93,9 @@ export interface AddressPlan {
   errors: { path: FieldPath; message: string }[];
 }
 
-/** The explicit addresses of one end ("auto" has none). */
+/** The explicit addresses of one end ("auto" and "dhcp" have none). */
 function explicit(end: string | string[] | undefined): string[] {
-  if (end === undefined || end === "auto") return [];
+  if (end === undefined || end === "auto" || end === "dhcp") return [];
   return Array.isArray(end) ? end : [end];
 }
 

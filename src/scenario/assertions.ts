@@ -4,6 +4,8 @@
  * that must exist along the routing tables. Compiling checks the metric and the values' units
  * up front, so a typo fails at load time with a position rather than after a long run.
  */
+
+import type { NAT_COUNTERS } from "./edge-schema.js";
 import type { MetricKind, MetricSpec, MetricValue } from "./registry.js";
 import { type AssertionSpec, COMPARATORS } from "./schema.js";
 import {
@@ -28,6 +30,7 @@ export const NETWORK_METRICS: Record<string, MetricSpec> = {
 };
 
 type Comparator = (typeof COMPARATORS)[number];
+type NatCounter = (typeof NAT_COUNTERS)[number];
 
 const WORDS: Record<Comparator, string> = {
   below: "below",
@@ -47,7 +50,21 @@ export type CompiledAssertion =
       kind: MetricKind;
       comparisons: { op: Comparator; value: number | boolean }[];
     }
-  | { type: "route"; label: string; from: string; to: string; hops: number | undefined };
+  | { type: "route"; label: string; from: string; to: string; hops: number | undefined }
+  | { type: "lease"; label: string; host: string; within: string | undefined }
+  | {
+      type: "nat";
+      label: string;
+      router: string;
+      count: NatCounter;
+      comparisons: { op: Comparator; value: number | boolean }[];
+    }
+  | {
+      type: "clock";
+      label: string;
+      host: string;
+      comparisons: { op: Comparator; value: number | boolean }[];
+    };
 
 /** A compile error: the field (relative to the assertion) and the message. */
 export interface AssertionError {
@@ -91,6 +108,28 @@ export function compileAssertion(
       hops: r.hops,
     };
   }
+  if (a.lease !== undefined) {
+    const l = a.lease;
+    return {
+      type: "lease",
+      label: a.name ?? `${l.host} has a DHCP lease${l.in === undefined ? "" : ` in ${l.in}`}`,
+      host: l.host,
+      within: l.in,
+    };
+  }
+  if (a.nat !== undefined) {
+    const count = a.nat.count ?? "mappings";
+    const c = compileComparisons(a, "count", `nat ${count}`);
+    if ("field" in c) return c;
+    const label = a.name ?? `${a.nat.router} NAT ${count}`;
+    return { type: "nat", label, router: a.nat.router, count, comparisons: c };
+  }
+  if (a.clock !== undefined) {
+    const c = compileComparisons(a, "duration", "clock error");
+    if ("field" in c) return c;
+    const label = a.name ?? `${a.clock.host} clock error`;
+    return { type: "clock", label, host: a.clock.host, comparisons: c };
+  }
   const metric = a.metric!;
   let specs: Record<string, MetricSpec> = NETWORK_METRICS;
   if (a.app !== undefined) {
@@ -106,22 +145,8 @@ export function compileAssertion(
       message: `unknown metric "${metric}" of ${owner}: expected one of ${Object.keys(specs).join(", ")}`,
     };
   }
-  const comparisons: { op: Comparator; value: number | boolean }[] = [];
-  for (const op of COMPARATORS) {
-    const raw = a[op];
-    if (raw === undefined) continue;
-    if (spec.kind === "boolean" && op !== "equals") {
-      return { field: op, message: `${metric} is true or false: compare it with equals` };
-    }
-    const v = parseValue(spec.kind, raw);
-    if (typeof v === "string") {
-      return {
-        field: op,
-        message: `${v} (${metric} is a ${spec.kind}), found ${describeValue(raw)}`,
-      };
-    }
-    comparisons.push({ op, value: v });
-  }
+  const comparisons = compileComparisons(a, spec.kind, metric);
+  if ("field" in comparisons) return comparisons;
   return {
     type: "metric",
     label: a.name ?? (a.app === undefined ? metric : `${a.app} ${metric}`),
@@ -130,6 +155,28 @@ export function compileAssertion(
     kind: spec.kind,
     comparisons,
   };
+}
+
+/** The comparisons of an assertion, parsed in the unit of what they compare. */
+function compileComparisons(
+  a: AssertionSpec,
+  kind: MetricKind,
+  what: string,
+): { op: Comparator; value: number | boolean }[] | AssertionError {
+  const comparisons: { op: Comparator; value: number | boolean }[] = [];
+  for (const op of COMPARATORS) {
+    const raw = a[op];
+    if (raw === undefined) continue;
+    if (kind === "boolean" && op !== "equals") {
+      return { field: op, message: `${what} is true or false: compare it with equals` };
+    }
+    const v = parseValue(kind, raw);
+    if (typeof v === "string") {
+      return { field: op, message: `${v} (${what} is a ${kind}), found ${describeValue(raw)}` };
+    }
+    comparisons.push({ op, value: v });
+  }
+  return comparisons;
 }
 
 /** How a metric value reads in a report. */
@@ -151,13 +198,16 @@ export interface AssertionResult {
   expected: string;
 }
 
-/** Checks a metric assertion against a value. */
+/** Checks a metric assertion (or a NAT counter or clock error) against a value. */
 export function evaluateMetric(
-  a: Extract<CompiledAssertion, { type: "metric" }>,
+  a: Extract<CompiledAssertion, { type: "metric" | "nat" | "clock" }>,
   v: MetricValue,
 ): AssertionResult {
   const expected = a.comparisons
-    .map((c) => `${WORDS[c.op]} ${formatMetric(a.kind, c.value)}`)
+    .map(
+      (c) =>
+        `${WORDS[c.op]} ${formatMetric(a.type === "metric" ? a.kind : a.type === "nat" ? "count" : "duration", c.value)}`,
+    )
     .join(" and ");
   const passed =
     v !== undefined &&
@@ -169,5 +219,6 @@ export function evaluateMetric(
       if (c.op === "atMost") return v <= c.value;
       return v >= c.value;
     });
-  return { label: a.label, passed, actual: formatMetric(a.kind, v), expected };
+  const kind = a.type === "metric" ? a.kind : a.type === "nat" ? "count" : "duration";
+  return { label: a.label, passed, actual: formatMetric(kind, v), expected };
 }

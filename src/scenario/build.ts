@@ -7,6 +7,7 @@
 import { RipDaemon } from "../apps/rip/rip.js";
 import { installGlobalRoutes } from "../net/global-routing.js";
 import { Interface } from "../net/interface.js";
+import type { PointToPointLink } from "../net/link.js";
 import type { ConnectOptions } from "../net/network.js";
 import { Network } from "../net/network.js";
 import type { Node } from "../net/node.js";
@@ -14,6 +15,14 @@ import { SwitchPort } from "../net/switch.js";
 import { formatIpv4 } from "../wire/address.js";
 import { planAddresses } from "./addressing.js";
 import { linkName } from "./check.js";
+import {
+  configureClocks,
+  dhcpEnds,
+  type EdgeState,
+  startDhcpClients,
+  startNats,
+} from "./edge-build.js";
+import { entryName } from "./edge-schema.js";
 import type { Scenario } from "./load.js";
 import type { LinkParams } from "./schema.js";
 import type { FieldPath, ScenarioError } from "./source.js";
@@ -23,6 +32,8 @@ export interface BuiltNetwork {
   net: Network;
   /** RIP daemons, in distance-vector mode. */
   rip: RipDaemon[];
+  /** DHCP clients and NATs. */
+  edge: EdgeState;
 }
 
 /** The nodes reachable in one hop from `node` (through a switch too), with their interfaces. */
@@ -86,15 +97,16 @@ export function buildNetwork(s: Scenario, seed: number): BuiltNetwork | Scenario
   const fail = (path: FieldPath, e: unknown) =>
     errors.push(s.source.error(path, e instanceof Error ? e.message : String(e)));
   const net = new Network({ seed });
-  for (const h of spec.hosts ?? []) net.addHost(h);
-  for (const r of spec.routers ?? []) net.addRouter(r);
+  for (const h of spec.hosts ?? []) net.addHost(entryName(h));
+  for (const r of spec.routers ?? []) net.addRouter(entryName(r));
   for (const w of spec.switches ?? []) net.addSwitch(w);
 
   const plan = planAddresses(spec);
   for (const e of plan.errors) errors.push(s.source.error(e.path, e.message));
+  const links: PointToPointLink[] = [];
   (spec.links ?? []).forEach((l, i) => {
     try {
-      net.connect(l.between[0], l.between[1], {
+      links[i] = net.connect(l.between[0], l.between[1], {
         ...linkOptions(spec.defaults?.link, l),
         name: linkName(l),
         addresses: plan.ends[i]!,
@@ -105,6 +117,12 @@ export function buildNetwork(s: Scenario, seed: number): BuiltNetwork | Scenario
     }
   });
   if (errors.length > 0) return errors;
+  configureClocks(net, spec, fail);
+  const nats = startNats(net, spec, fail);
+  if (errors.length > 0) return errors;
+  const edge: EdgeState = { nats, dhcp: startDhcpClients(net, spec, links) };
+  // A host that leases its address gets its default route from the lease.
+  const leasing = dhcpEnds(spec);
 
   const routing = spec.routing ?? { mode: "shortest-path" as const };
   const withDefault = new Set<string>();
@@ -138,7 +156,7 @@ export function buildNetwork(s: Scenario, seed: number): BuiltNetwork | Scenario
   } else {
     if (routing.hostDefaults ?? true) {
       for (const h of net.nodes) {
-        if (h.kind !== "host" || withDefault.has(h.name)) continue;
+        if (h.kind !== "host" || withDefault.has(h.name) || leasing.has(h.name)) continue;
         const gw = neighbours(h).find((n) => n.peer.owner.kind === "router");
         if (gw === undefined) continue;
         const v4 = gw.peer.v4[0];
@@ -168,5 +186,5 @@ export function buildNetwork(s: Scenario, seed: number): BuiltNetwork | Scenario
       });
     }
   }
-  return { net, rip };
+  return { net, rip, edge };
 }

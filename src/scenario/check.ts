@@ -7,6 +7,7 @@
 import { ParseError } from "../wire/parse-error.js";
 import { parsePrefix } from "../wire/prefix.js";
 import { compileAssertion } from "./assertions.js";
+import { entryName } from "./edge-schema.js";
 import { suggest } from "./issues.js";
 import type { AppRegistry, AppSpec } from "./registry.js";
 import type { ScenarioSpec } from "./schema.js";
@@ -53,7 +54,8 @@ export function checkScenario(
   };
   const kinds = new Map<string, "host" | "router" | "switch">();
   for (const [section, kind] of SECTIONS) {
-    (spec[section] ?? []).forEach((n, i) => {
+    (spec[section] ?? []).forEach((entry, i) => {
+      const n = entryName(entry);
       const other = kinds.get(n);
       if (other !== undefined) err([section, i], `duplicate node name "${n}": already a ${other}`);
       else kinds.set(n, kind);
@@ -92,6 +94,13 @@ export function checkScenario(
       err(["links", i], `duplicate link name "${name}" (links[${prev}] has it): give one a name`);
     } else links.set(name, i);
     l.addresses?.forEach((end, j) => {
+      const k = kinds.get(l.between[j]!);
+      if (end === "dhcp" && k !== undefined && k !== "host") {
+        err(
+          ["links", i, "addresses", j],
+          `expected a host to lease an address by DHCP, found ${k} "${l.between[j]}"`,
+        );
+      }
       const isSwitch = kinds.get(l.between[j]!) === "switch";
       if (isSwitch && end !== "auto" && !(Array.isArray(end) && end.length === 0)) {
         err(["links", i, "addresses", j], `expected "auto" for a switch port (it has no address)`);
@@ -168,7 +177,18 @@ export function checkScenario(
     }
   });
 
+  const natRouters = new Set(
+    (spec.routers ?? []).flatMap((r) => (typeof r !== "string" && r.nat ? [r.name] : [])),
+  );
   (spec.assert ?? []).forEach((a, i) => {
+    if (a.lease !== undefined) node(["assert", i, "lease", "host"], a.lease.host);
+    if (a.clock !== undefined) node(["assert", i, "clock", "host"], a.clock.host);
+    if (a.nat !== undefined && !natRouters.has(a.nat.router)) {
+      const path = ["assert", i, "nat", "router"];
+      if (kinds.has(a.nat.router))
+        err(path, `${a.nat.router} has no nat (give its router entry one)`);
+      else node(path, a.nat.router);
+    }
     if (a.route !== undefined) {
       node(["assert", i, "route", "from"], a.route.from);
       target(["assert", i, "route", "to"], a.route.to);

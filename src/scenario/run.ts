@@ -17,6 +17,14 @@ import {
 } from "./assertions.js";
 import { buildNetwork } from "./build.js";
 import { appNames, isAddress } from "./check.js";
+import type { EdgeState } from "./edge-build.js";
+import {
+  type EdgeSnapshot,
+  edgeLines,
+  edgeSnapshot,
+  evaluateLease,
+  natCounter,
+} from "./edge-summary.js";
 import { type FaultState, scheduleFaults } from "./faults.js";
 import type { Scenario } from "./load.js";
 import type { AppContext, AppInstance, MetricKind, MetricValue } from "./registry.js";
@@ -63,6 +71,10 @@ export interface RunResult {
   apps: AppResult[];
   faults: FaultLogEntry[];
   routing: { mode: string; convergence: Nanos; changes: number };
+  /** DHCP leases, NAT tables and host clocks at the end, one line each (edge-summary.ts). */
+  edge: string[];
+  /** The same as data. */
+  edgeState: EdgeSnapshot;
   warnings: string[];
   assertions: AssertionResult[];
   passed: boolean;
@@ -96,6 +108,7 @@ export class ScenarioRun {
   /** The last instant the run may reach. */
   readonly end: Nanos;
   private readonly rip: RipDaemon[];
+  private readonly edge: EdgeState;
   private readonly faults: FaultState;
   private readonly apps: Started[];
   private readonly slice: Nanos;
@@ -109,7 +122,7 @@ export class ScenarioRun {
     const seed = options.seed ?? s.spec.seed ?? 1;
     const built = buildNetwork(s, seed);
     if (Array.isArray(built)) return built;
-    return new ScenarioRun(s, seed, built.net, built.rip, options);
+    return new ScenarioRun(s, seed, built.net, built.rip, built.edge, options);
   }
 
   private constructor(
@@ -117,11 +130,13 @@ export class ScenarioRun {
     seed: number,
     net: Network,
     rip: RipDaemon[],
+    edge: EdgeState,
     options: RunOptions,
   ) {
     this.seed = seed;
     this.net = net;
     this.rip = rip;
+    this.edge = edge;
     const spec = scenario.spec;
     const until = options.until ?? spec.stop?.until;
     this.end = until ?? DEFAULT_LIMIT;
@@ -244,6 +259,7 @@ export class ScenarioRun {
       "routing.changes": routing.changes,
       "faults.applied": this.faults.applied,
     };
+    const edgeState = edgeSnapshot(this.net, this.edge, spec);
     const byName = new Map(apps.map((a) => [a.name, a]));
     const assertions = (spec.assert ?? []).map((a) => {
       const c = compileAssertion(a, (name) => {
@@ -263,6 +279,8 @@ export class ScenarioRun {
       apps,
       faults: [...this.net.faults.log],
       routing,
+      edge: edgeLines(edgeState),
+      edgeState,
       warnings: [...this.faults.warnings],
       assertions,
       passed: assertions.every((a) => a.passed),
@@ -278,6 +296,11 @@ export class ScenarioRun {
       const v = c.app === undefined ? network[c.metric] : apps.get(c.app)?.metrics[c.metric];
       return evaluateMetric(c, v);
     }
+    if (c.type === "nat") return evaluateMetric(c, natCounter(this.edge, c.router, c.count));
+    if (c.type === "clock") {
+      return evaluateMetric(c, Math.abs(Math.round(this.net.node(c.host).clock.error())));
+    }
+    if (c.type === "lease") return evaluateLease(c, this.edge);
     const expected = c.hops === undefined ? "a path" : `a path of ${c.hops} hops`;
     let dst: string;
     try {

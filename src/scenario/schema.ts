@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ParseError } from "../wire/parse-error.js";
 import { parsePrefix } from "../wire/prefix.js";
+import { edgeAssertionFields, hostEntry, routerEntry } from "./edge-schema.js";
 import type { AppRegistry } from "./registry.js";
 import { units } from "./units.js";
 
@@ -81,9 +82,10 @@ const linkParams = {
   impairments: impairments.optional(),
 };
 
-const endAddresses = z
-  .union([z.literal("auto"), cidr, z.array(cidr)])
-  .meta({ description: '"auto" (from the addressing pool), an address, or a list of addresses.' });
+const endAddresses = z.union([z.literal("auto"), z.literal("dhcp"), cidr, z.array(cidr)]).meta({
+  description:
+    '"auto" (from the addressing pool), "dhcp" (a host leases one from a dhcp-server app), an address, or a list of addresses.',
+});
 
 const link = z
   .object({
@@ -202,6 +204,9 @@ const fault = z
     }
   });
 
+/** The kinds of assertion: exactly one of these fields says what is checked. */
+export const ASSERTION_FORMS = ["metric", "route", "lease", "nat", "clock"] as const;
+
 const comparand = z.union([z.number(), z.string(), z.boolean()]);
 
 /** Comparisons an assertion may make. */
@@ -220,6 +225,7 @@ const assertion = z
       .strict()
       .optional()
       .meta({ description: "A path exists along the routing tables (of `hops` hops)." }),
+    ...edgeAssertionFields,
     below: comparand.optional(),
     above: comparand.optional(),
     atMost: comparand.optional(),
@@ -229,22 +235,28 @@ const assertion = z
   .strict()
   .superRefine((a, ctx) => {
     const cmp = COMPARATORS.filter((c) => a[c] !== undefined);
-    if ((a.route === undefined) === (a.metric === undefined)) {
+    const forms = ASSERTION_FORMS.filter((f) => a[f] !== undefined);
+    if (forms.length !== 1) {
       ctx.addIssue({
         code: "custom",
-        message: "expected either metric (with a comparison) or route",
+        message: `expected either ${ASSERTION_FORMS.slice(0, -1).join(", ")} or ${ASSERTION_FORMS.at(-1)}, found ${forms.length === 0 ? "none" : forms.join(" and ")}`,
       });
-    } else if (a.metric !== undefined && cmp.length === 0) {
+    } else if (a.route === undefined && a.lease === undefined && cmp.length === 0) {
       ctx.addIssue({
         code: "custom",
-        message: `expected a comparison beside metric (${COMPARATORS.join(", ")}), found none`,
+        message: `expected a comparison beside ${forms[0]} (${COMPARATORS.join(", ")}), found none`,
       });
     } else if (a.route !== undefined && (cmp.length > 0 || a.app !== undefined)) {
       ctx.addIssue({ code: "custom", message: "a route assertion takes no app or comparison" });
+    } else if (a.metric === undefined && a.route === undefined && a.app !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["app"], message: `${forms[0]} takes no app` });
+    } else if (a.lease !== undefined && cmp.length > 0) {
+      ctx.addIssue({ code: "custom", message: "a lease assertion takes no comparison" });
     }
   });
 
 /** Builds the scenario schema for the app kinds of `registry`. */
+/* Host and router entries with settings (clock, NAT) are in edge-schema.ts. */
 export function buildScenarioSchema(registry: AppRegistry) {
   return z
     .object({
@@ -252,8 +264,8 @@ export function buildScenarioSchema(registry: AppRegistry) {
       name: z.string().optional(),
       description: z.string().optional(),
       seed: int(0, 0xffffffff).optional().meta({ description: "Master seed (default 1)." }),
-      hosts: z.array(name("node")).optional(),
-      routers: z.array(name("node")).optional(),
+      hosts: z.array(hostEntry(name("node"))).optional(),
+      routers: z.array(routerEntry(name("node"))).optional(),
       switches: z.array(name("node")).optional(),
       addressing: z
         .object({
