@@ -14,14 +14,15 @@ import type { Nanos } from "../../sim/time.js";
 import { formatIpv4, type Ipv4 } from "../../wire/address.js";
 import { getU16, getU32, setU16 } from "../../wire/bytes.js";
 import { internetChecksum } from "../../wire/checksum.js";
-import { IPV4_FLAG_DF, IPV4_FLAG_MF, IPV4_FRAGMENT_OFFSET_MASK } from "../../wire/ipv4.js";
+import { IPV4_FLAG_MF, IPV4_FRAGMENT_OFFSET_MASK } from "../../wire/ipv4.js";
 import { TCP_FLAG_FIN, TCP_FLAG_RST, TCP_FLAG_SYN } from "../../wire/tcp.js";
 import type { Interface } from "../interface.js";
+import { joinIpv4Fragments } from "../ipv4-fragment.js";
 import type { Node } from "../node.js";
 import type { DropReason } from "../packet-events.js";
 import { Reassembler } from "../reassembly.js";
 import { type NatBehaviourOptions, type NatBehaviourSettings, natSettings } from "./nat-config.js";
-import { NO_SUM, rewrite16, rewriteAddress, sumsFor } from "./nat-rewrite.js";
+import { NO_SUM, rewrite16, rewriteAddress, rewriteEndpoint, sumsFor } from "./nat-rewrite.js";
 import { type NatMapping, type NatMappingInfo, NatTable, protocolName } from "./nat-table.js";
 
 const TCP = 6;
@@ -160,8 +161,7 @@ export class Nat {
       if (protocol === TCP) tcpFlags(m, p[hl + 13]!, true);
       this.refresh(m, now);
       const sums = sumsFor(protocol, 10, hl, p.length);
-      rewriteAddress(p, 12, this.publicAddress, sums);
-      rewrite16(p, hl, m.externalPort, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
+      rewriteEndpoint(p, 12, this.publicAddress, hl, m.externalPort, sums);
       this.counters.outbound++;
       return true;
     }
@@ -243,13 +243,15 @@ export class Nat {
     const m = this.table.findOutbound(key, now);
     if (m === undefined) return false;
     const sums = sumsFor(q.protocol, e + 10, q.l4, p.length);
-    rewriteAddress(p, e + 16, this.publicAddress, sums);
-    rewrite16(p, q.l4 + 2, m.externalPort, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
-    resumIcmp(p, hl);
-    rewriteAddress(p, 12, this.publicAddress, { ip: 10, l4: NO_SUM, udp: false });
-    this.counters.icmpErrors++;
-    this.note("icmp-error", q.protocol, `out, quoting ${describe(m)}`);
-    return true;
+    rewriteEndpoint(p, e + 16, this.publicAddress, q.l4 + 2, m.externalPort, sums);
+    return this.quoteTranslated(
+      p,
+      hl,
+      12,
+      this.publicAddress,
+      q.protocol,
+      `out, quoting ${describe(m)}`,
+    );
   }
 
   // ---- outside -> inside ----
@@ -294,8 +296,7 @@ export class Nat {
         this.refresh(m, now);
       } else if (this.settings.udpInboundRefresh) this.refresh(m, now);
       const sums = sumsFor(protocol, 10, hl, p.length);
-      rewriteAddress(p, 16, m.internalAddress, sums);
-      rewrite16(p, hl + 2, m.internalPort, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
+      rewriteEndpoint(p, 16, m.internalAddress, hl + 2, m.internalPort, sums);
       this.counters.inbound++;
       return true;
     }
@@ -344,13 +345,35 @@ export class Nat {
       rewrite16(p, q.l4 + 4, m.internalPort, { ip: NO_SUM, l4: sum, udp: false });
     } else {
       const sums = sumsFor(q.protocol, e + 10, q.l4, p.length);
-      rewriteAddress(p, e + 12, m.internalAddress, sums);
-      rewrite16(p, q.l4, m.internalPort, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
+      rewriteEndpoint(p, e + 12, m.internalAddress, q.l4, m.internalPort, sums);
     }
+    return this.quoteTranslated(
+      p,
+      hl,
+      16,
+      m.internalAddress,
+      q.protocol,
+      `in, quoting ${describe(m)}`,
+    );
+  }
+
+  /**
+   * Finishes an ICMP error whose quote was translated: its checksum recomputed over the changed
+   * quote, then the outer address at `addressAt` rewritten (ICMP has no pseudo-header, so only
+   * the IP header checksum covers it); counted and logged.
+   */
+  private quoteTranslated(
+    p: Uint8Array,
+    hl: number,
+    addressAt: number,
+    address: Ipv4,
+    quotedProtocol: number,
+    detail: string,
+  ): true {
     resumIcmp(p, hl);
-    rewriteAddress(p, 16, m.internalAddress, { ip: 10, l4: NO_SUM, udp: false });
+    rewriteAddress(p, addressAt, address, { ip: 10, l4: NO_SUM, udp: false });
     this.counters.icmpErrors++;
-    this.note("icmp-error", q.protocol, `in, quoting ${describe(m)}`);
+    this.note("icmp-error", quotedProtocol, detail);
     return true;
   }
 
@@ -403,11 +426,8 @@ export class Nat {
     this.refresh(from, now);
     this.refresh(target, now);
     const sums = sumsFor(protocol, 10, hl, p.length);
-    const ports = { ip: NO_SUM, l4: sums.l4, udp: sums.udp };
-    rewriteAddress(p, 12, this.publicAddress, sums);
-    rewrite16(p, hl, from.externalPort, ports);
-    rewriteAddress(p, 16, target.internalAddress, sums);
-    rewrite16(p, hl + 2, target.internalPort, ports);
+    rewriteEndpoint(p, 12, this.publicAddress, hl, from.externalPort, sums);
+    rewriteEndpoint(p, 16, target.internalAddress, hl + 2, target.internalPort, sums);
     this.counters.hairpinned++;
     this.note("hairpin", protocol, `${describe(from)} to ${describe(target)}`);
     return true;
@@ -432,16 +452,8 @@ export class Nat {
   private reassembled(header: Uint8Array, payload: Uint8Array, key: string): void {
     const iface = this.fragmentIfaces.get(key);
     this.fragmentIfaces.delete(key);
-    const hl = header.length;
-    const total = hl + payload.length;
-    if (iface === undefined || total > 0xffff) return this.node.drop(header, "bad-header");
-    const p = new Uint8Array(total);
-    p.set(header);
-    p.set(payload, hl);
-    setU16(p, 2, total);
-    setU16(p, 6, getU16(p, 6) & IPV4_FLAG_DF);
-    setU16(p, 10, 0);
-    setU16(p, 10, internetChecksum(p, 0, hl));
+    const p = joinIpv4Fragments(header, payload);
+    if (iface === undefined || p === undefined) return this.node.drop(header, "bad-header");
     this.node.ipv4.input(p, iface);
   }
 
