@@ -28,7 +28,13 @@ import {
   type TcpRecord,
 } from "../src/wire/tcp.js";
 import { NOP_OPTION, SACK_PERMITTED_OPTION, type TcpOption } from "../src/wire/tcp-options.js";
-import { makeTshark, scratchDir, skipWithoutTshark, tsharkPrefs } from "./support/tshark.js";
+import {
+  makeTshark,
+  scratchDir,
+  skipWithoutTshark,
+  tsharkPrefs,
+  writeInterfacePcap,
+} from "./support/tshark.js";
 
 const DELAY = ms(1);
 /** 1 Gbit/s: 8 ns per byte. */
@@ -141,9 +147,7 @@ const dir = scratchDir("wirelab-capture-");
 const ALL = join(dir, "all.pcapng");
 const R1_ETH1 = join(dir, "r1-eth1.pcap");
 writeCaptureFile(ALL, capture.toPcapng());
-const r1eth1 = capture.toPcaps().get("r1:eth1");
-if (r1eth1 === undefined) throw new Error("no capture on r1:eth1");
-writeCaptureFile(R1_ETH1, r1eth1);
+const r1eth1 = writeInterfacePcap(capture, "r1:eth1", R1_ETH1);
 
 /** ping's random identifier, read from the first captured packet (ICMP bytes 4-5). */
 const first = readPcap(r1eth1) as PcapFile;

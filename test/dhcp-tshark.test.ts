@@ -8,9 +8,14 @@ import { describe, expect, it } from "vitest";
 import { DhcpClient } from "../src/apps/dhcp/client.js";
 import { sec } from "../src/sim/time.js";
 import { NetworkCapture } from "../src/trace/capture.js";
-import { writeCaptureFile } from "../src/trace/pcap-file.js";
 import { dhcpLan } from "./support/dhcp-lan.js";
-import { makeTshark, scratchDir, skipWithoutTshark, tsharkPrefs } from "./support/tshark.js";
+import {
+  makeTshark,
+  scratchDir,
+  skipWithoutTshark,
+  tsharkPrefs,
+  writeInterfacePcap,
+} from "./support/tshark.js";
 
 const IFACE = "r1:eth0";
 
@@ -33,9 +38,7 @@ function simulate() {
 const run = simulate();
 const dir = scratchDir("wirelab-dhcp-tshark-");
 const FILE = join(dir, "lan.pcap");
-const pcap = run.capture.toPcaps().get(IFACE);
-if (pcap === undefined) throw new Error(`no capture on ${IFACE}`);
-writeCaptureFile(FILE, pcap);
+writeInterfacePcap(run.capture, IFACE, FILE);
 
 const SKIP_TSHARK = skipWithoutTshark("DHCP tshark tests");
 const tshark = makeTshark(dir, tsharkPrefs("udp.check_checksum:TRUE"));

@@ -11,9 +11,8 @@ import { installGlobalRoutes } from "../src/net/global-routing.js";
 import { Network } from "../src/net/network.js";
 import { ms, sec } from "../src/sim/time.js";
 import { NetworkCapture } from "../src/trace/capture.js";
-import { writeCaptureFile } from "../src/trace/pcap-file.js";
 import { TransportError } from "../src/transport/errors.js";
-import { makeTshark, scratchDir, skipWithoutTshark } from "./support/tshark.js";
+import { makeTshark, scratchDir, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const net = new Network({ seed: 2 });
 const c = net.addHost("c");
@@ -30,7 +29,7 @@ capture.stop();
 
 const dir = scratchDir("wirelab-ntp-tshark-");
 const FILE = join(dir, "client.pcap");
-writeCaptureFile(FILE, capture.toPcaps().get("c:eth0")!);
+writeInterfacePcap(capture, "c:eth0", FILE);
 
 const SKIP_TSHARK = skipWithoutTshark("NTP tshark tests");
 const tshark = makeTshark(dir);

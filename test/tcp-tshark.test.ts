@@ -9,14 +9,19 @@ import { installGlobalRoutes } from "../src/net/global-routing.js";
 import { Network } from "../src/net/network.js";
 import { ms } from "../src/sim/time.js";
 import { NetworkCapture } from "../src/trace/capture.js";
-import { writeCaptureFile } from "../src/trace/pcap-file.js";
 import { TransportError } from "../src/transport/errors.js";
 import { type TcpConnection, tcp } from "../src/transport/tcp/index.js";
 import { parseIpv4 } from "../src/wire/ipv4.js";
 import { ParseError } from "../src/wire/parse-error.js";
 import { type SeqNumber, seqAdd, seqGt, seqLt } from "../src/wire/seq.js";
 import { parseTcp, TCP_FLAG_FIN, TCP_FLAG_SYN, TCP_PROTOCOL } from "../src/wire/tcp.js";
-import { makeTshark, scratchDir, skipWithoutTshark, tsharkPrefs } from "./support/tshark.js";
+import {
+  makeTshark,
+  scratchDir,
+  skipWithoutTshark,
+  tsharkPrefs,
+  writeInterfacePcap,
+} from "./support/tshark.js";
 
 const BYTES = 2_000_000;
 const LOSS = 0.02;
@@ -106,9 +111,7 @@ function simulate() {
 const run = simulate();
 const dir = scratchDir("wirelab-tcp-tshark-");
 const FILE = join(dir, "sender.pcap");
-const pcap = run.capture.toPcaps().get(SENDER_IFACE);
-if (pcap === undefined) throw new Error(`no capture on ${SENDER_IFACE}`);
-writeCaptureFile(FILE, pcap);
+writeInterfacePcap(run.capture, SENDER_IFACE, FILE);
 
 const SKIP_TSHARK = skipWithoutTshark("TCP tshark tests");
 

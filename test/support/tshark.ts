@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect } from "vitest";
+import type { NetworkCapture } from "../../src/trace/capture.js";
+import { writeCaptureFile } from "../../src/trace/pcap-file.js";
 
 let available: boolean | undefined;
 
@@ -32,6 +34,18 @@ export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** Writes the classic pcap of one captured interface ("r1:eth0") to `file`; returns its bytes. */
+export function writeInterfacePcap(
+  capture: NetworkCapture,
+  iface: string,
+  file: string,
+): Uint8Array {
+  const pcap = capture.toPcaps().get(iface);
+  if (pcap === undefined) throw new Error(`no capture on ${iface}`);
+  writeCaptureFile(file, pcap);
+  return pcap;
 }
 
 /** Preference settings ("ip.check_checksum:TRUE", ...) as tshark arguments (`-o` each). */

@@ -150,10 +150,9 @@ export class Nat {
     const dst = getU32(p, 16);
     const now = this.node.sim.now;
     if (protocol === TCP || protocol === UDP) {
-      if (hl + (protocol === TCP ? 20 : 8) > p.length)
-        return this.reject(p, this.outside, "bad-header");
-      const sport = getU16(p, hl);
-      const dport = getU16(p, hl + 2);
+      const ends = ports(p, hl, protocol);
+      if (ends === undefined) return this.reject(p, this.outside, "bad-header");
+      const { sport, dport } = ends;
       const m = this.mapOutbound(p, protocol, src, sport, dst, dport, now);
       if (m === undefined) return false;
       m.permit(dst, dport);
@@ -272,10 +271,9 @@ export class Nat {
     const src = getU32(p, 12);
     const now = this.node.sim.now;
     if (protocol === TCP || protocol === UDP) {
-      if (hl + (protocol === TCP ? 20 : 8) > p.length)
-        return this.reject(p, this.outside, "bad-header");
-      const sport = getU16(p, hl);
-      const dport = getU16(p, hl + 2);
+      const ends = ports(p, hl, protocol);
+      if (ends === undefined) return this.reject(p, this.outside, "bad-header");
+      const { sport, dport } = ends;
       const m = this.table.findInbound(protocol, dport, now);
       if (m === undefined) {
         if (this.settings.localPorts.includes(dport)) return true;
@@ -399,13 +397,13 @@ export class Nat {
     const protocol = p[9]!;
     const hl = (p[0]! & 0x0f) * 4;
     if ((protocol !== TCP && protocol !== UDP) || isFragment(p)) return true;
-    if (hl + (protocol === TCP ? 20 : 8) > p.length) return true;
+    const ends = ports(p, hl, protocol);
+    if (ends === undefined) return true;
+    const { sport, dport } = ends;
     const now = this.node.sim.now;
-    const dport = getU16(p, hl + 2);
     const target = this.table.findInbound(protocol, dport, now);
     if (target === undefined) return true;
     const src = getU32(p, 12);
-    const sport = getU16(p, hl);
     const from = this.mapOutbound(p, protocol, src, sport, this.publicAddress, dport, now);
     if (from === undefined) return false;
     from.permit(this.publicAddress, dport);
@@ -497,6 +495,19 @@ function describe(m: NatMapping): string {
   return m.remoteAddress === undefined
     ? base
     : `${base} for ${endpoint(m.remoteAddress, m.remotePort ?? 0)}`;
+}
+
+/**
+ * A TCP or UDP header's ports, when the whole fixed header is there (20 bytes for TCP, RFC 9293
+ * §3.1; 8 for UDP, RFC 768): the NAT rewrites its checksum, so a shorter one is not translated.
+ */
+function ports(
+  p: Uint8Array,
+  hl: number,
+  protocol: number,
+): { sport: number; dport: number } | undefined {
+  if (hl + (protocol === TCP ? 20 : 8) > p.length) return undefined;
+  return { sport: getU16(p, hl), dport: getU16(p, hl + 2) };
 }
 
 function isFragment(p: Uint8Array): boolean {
