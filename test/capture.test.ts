@@ -28,13 +28,7 @@ import {
   type TcpRecord,
 } from "../src/wire/tcp.js";
 import { NOP_OPTION, SACK_PERMITTED_OPTION, type TcpOption } from "../src/wire/tcp-options.js";
-import {
-  makeTshark,
-  scratchDir,
-  skipWithoutTshark,
-  tsharkPrefs,
-  writeInterfacePcap,
-} from "./support/tshark.js";
+import { makeTshark, scratchDir, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const DELAY = ms(1);
 /** 1 Gbit/s: 8 ns per byte. */
@@ -176,15 +170,12 @@ function hops(t: number, bytes: number, from: "h1" | "h2", ttl = 64) {
 const SKIP_TSHARK = skipWithoutTshark("capture interop tests");
 
 /** Checksums verified; raw sequence numbers, as written. */
-const tshark = makeTshark(
-  dir,
-  tsharkPrefs(
-    "ip.check_checksum:TRUE",
-    "udp.check_checksum:TRUE",
-    "tcp.check_checksum:TRUE",
-    "tcp.relative_sequence_numbers:FALSE",
-  ),
-);
+const tshark = makeTshark(dir, [
+  "ip.check_checksum:TRUE",
+  "udp.check_checksum:TRUE",
+  "tcp.check_checksum:TRUE",
+  "tcp.relative_sequence_numbers:FALSE",
+]);
 
 /** The packets of `file` matching `filter`, as rows of the given fields. */
 const fields = (file: string, filter: string, names: readonly string[]) =>

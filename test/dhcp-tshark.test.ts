@@ -9,13 +9,7 @@ import { DhcpClient } from "../src/apps/dhcp/client.js";
 import { sec } from "../src/sim/time.js";
 import { NetworkCapture } from "../src/trace/capture.js";
 import { dhcpLan } from "./support/dhcp-lan.js";
-import {
-  makeTshark,
-  scratchDir,
-  skipWithoutTshark,
-  tsharkPrefs,
-  writeInterfacePcap,
-} from "./support/tshark.js";
+import { makeTshark, scratchDir, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const IFACE = "r1:eth0";
 
@@ -41,7 +35,7 @@ const FILE = join(dir, "lan.pcap");
 writeInterfacePcap(run.capture, IFACE, FILE);
 
 const SKIP_TSHARK = skipWithoutTshark("DHCP tshark tests");
-const tshark = makeTshark(dir, tsharkPrefs("udp.check_checksum:TRUE"));
+const tshark = makeTshark(dir, ["udp.check_checksum:TRUE"]);
 
 describe("a DHCP capture in tshark", () => {
   const itTshark = it.skipIf(SKIP_TSHARK);

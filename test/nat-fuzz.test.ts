@@ -75,9 +75,16 @@ describe("the mapping table against a model", () => {
                   ? `${host}:${port}>${remote}`
                   : `${host}:${port}>${remote}:${rport}`;
             keys.add(k);
-            const key = t.keyOf(17, H1 + host, port, 0x08080800 + remote, rport);
+            const flow = {
+              protocol: 17,
+              internalAddress: H1 + host,
+              internalPort: port,
+              remoteAddress: 0x08080800 + remote,
+              remotePort: rport,
+            };
+            const key = t.keyOf(flow);
             if (t.findOutbound(key, 0) === undefined) {
-              const m = t.create(key, 17, H1 + host, port, 0x08080800 + remote, rport, 0);
+              const m = t.create(key, flow, 0);
               if (m) m.expires = 1;
             }
           }

@@ -14,7 +14,7 @@ import { NetworkCapture } from "../src/trace/capture.js";
 import { writeCaptureFile } from "../src/trace/pcap-file.js";
 import { TransportError } from "../src/transport/errors.js";
 import { natLab, PUBLIC, S1, udpOn } from "./support/nat-lab.js";
-import { makeTshark, scratchDir, skipWithoutTshark, tsharkPrefs } from "./support/tshark.js";
+import { makeTshark, scratchDir, skipWithoutTshark } from "./support/tshark.js";
 
 function simulate() {
   const lab = natLab({ filtering: "endpoint-independent" });
@@ -55,10 +55,11 @@ for (const [name, bytes] of run.capture.toPcaps()) {
 }
 
 const SKIP_TSHARK = skipWithoutTshark("NAT tshark tests");
-const tshark = makeTshark(
-  dir,
-  tsharkPrefs("ip.check_checksum:TRUE", "udp.check_checksum:TRUE", "tcp.check_checksum:TRUE"),
-);
+const tshark = makeTshark(dir, [
+  "ip.check_checksum:TRUE",
+  "udp.check_checksum:TRUE",
+  "tcp.check_checksum:TRUE",
+]);
 
 describe("a capture on both sides of the NAT", () => {
   const itTshark = it.skipIf(SKIP_TSHARK);

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CliIo } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
-import { makeTshark, scratchDir, skipWithoutTshark, tsharkPrefs } from "./support/tshark.js";
+import { makeTshark, scratchDir, skipWithoutTshark } from "./support/tshark.js";
 
 const DIR = resolve(import.meta.dirname, "../scenarios");
 const FILES = readdirSync(DIR)
@@ -19,10 +19,11 @@ const FILES = readdirSync(DIR)
 const SKIP = skipWithoutTshark("built-in scenario pcap checks");
 
 const out = scratchDir("wirelab-scenario-pcap-");
-const tshark = makeTshark(
-  out,
-  tsharkPrefs("ip.check_checksum:TRUE", "tcp.check_checksum:TRUE", "udp.check_checksum:TRUE"),
-);
+const tshark = makeTshark(out, [
+  "ip.check_checksum:TRUE",
+  "tcp.check_checksum:TRUE",
+  "udp.check_checksum:TRUE",
+]);
 
 /** Anything tshark objects to. */
 const BAD = [

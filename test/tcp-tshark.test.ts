@@ -15,13 +15,7 @@ import { parseIpv4 } from "../src/wire/ipv4.js";
 import { ParseError } from "../src/wire/parse-error.js";
 import { type SeqNumber, seqAdd, seqGt, seqLt } from "../src/wire/seq.js";
 import { parseTcp, TCP_FLAG_FIN, TCP_FLAG_SYN, TCP_PROTOCOL } from "../src/wire/tcp.js";
-import {
-  makeTshark,
-  scratchDir,
-  skipWithoutTshark,
-  tsharkPrefs,
-  writeInterfacePcap,
-} from "./support/tshark.js";
+import { makeTshark, scratchDir, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const BYTES = 2_000_000;
 const LOSS = 0.02;
@@ -116,15 +110,12 @@ writeInterfacePcap(run.capture, SENDER_IFACE, FILE);
 const SKIP_TSHARK = skipWithoutTshark("TCP tshark tests");
 
 /** Sequence analysis on, raw sequence numbers, checksums verified. */
-const tshark = makeTshark(
-  dir,
-  tsharkPrefs(
-    "tcp.analyze_sequence_numbers:TRUE",
-    "tcp.relative_sequence_numbers:FALSE",
-    "tcp.check_checksum:TRUE",
-    "ip.check_checksum:TRUE",
-  ),
-);
+const tshark = makeTshark(dir, [
+  "tcp.analyze_sequence_numbers:TRUE",
+  "tcp.relative_sequence_numbers:FALSE",
+  "tcp.check_checksum:TRUE",
+  "ip.check_checksum:TRUE",
+]);
 
 describe("a lossy TCP transfer in tshark", () => {
   const itTshark = it.skipIf(SKIP_TSHARK);

@@ -5,12 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  makeTshark,
-  scratchDir,
-  skipWithoutTshark,
-  tsharkPrefs,
-} from "../../test/support/tshark.js";
+import { makeTshark, scratchDir, skipWithoutTshark } from "../../test/support/tshark.js";
 import { parseIpv4Address } from "../wire/address.js";
 import { fromHex, toHex } from "../wire/bytes.js";
 import { parseIpv4 } from "../wire/ipv4.js";
@@ -107,7 +102,7 @@ describe("capture files", () => {
 
 const SKIP_TSHARK = skipWithoutTshark("pcap interop tests");
 /** IPv4 and UDP checksums verified. */
-const tshark = makeTshark(dir, tsharkPrefs("ip.check_checksum:TRUE", "udp.check_checksum:TRUE"));
+const tshark = makeTshark(dir, ["ip.check_checksum:TRUE", "udp.check_checksum:TRUE"]);
 
 /** Asserts that tshark's expert analysis finds no errors (malformed packets, bad checksums). */
 function expectNoExpertErrors(file: string): void {

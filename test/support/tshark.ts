@@ -48,11 +48,6 @@ export function writeInterfacePcap(
   return pcap;
 }
 
-/** Preference settings ("ip.check_checksum:TRUE", ...) as tshark arguments (`-o` each). */
-export function tsharkPrefs(...settings: string[]): string[] {
-  return settings.flatMap((s) => ["-o", s]);
-}
-
 /** tshark bound to a configuration directory and preferences, reading capture files. */
 export interface Tshark {
   /** tshark's stdout for `file` read with `args`; the test fails unless tshark exits 0. */
@@ -68,9 +63,11 @@ export interface Tshark {
 
 /**
  * tshark with `configDir` as its Wireshark configuration directory (an empty one, so that no
- * personal preference changes what it reports) and `prefs` (from tsharkPrefs) on every run.
+ * personal preference changes what it reports) and the preference `settings` on every run
+ * (e.g. "ip.check_checksum:TRUE", each given as `-o`).
  */
-export function makeTshark(configDir: string, prefs: readonly string[] = []): Tshark {
+export function makeTshark(configDir: string, settings: readonly string[] = []): Tshark {
+  const prefs = settings.flatMap((s) => ["-o", s]);
   const run = (file: string, ...args: string[]): string => {
     const r = spawnSync("tshark", ["-r", file, ...prefs, ...args], {
       encoding: "utf8",

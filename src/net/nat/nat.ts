@@ -23,7 +23,13 @@ import type { DropReason } from "../packet-events.js";
 import { Reassembler } from "../reassembly.js";
 import { type NatBehaviourOptions, type NatBehaviourSettings, natSettings } from "./nat-config.js";
 import { NO_SUM, rewrite16, rewriteAddress, rewriteEndpoint, sumsFor } from "./nat-rewrite.js";
-import { type NatMapping, type NatMappingInfo, NatTable, protocolName } from "./nat-table.js";
+import {
+  type NatFlow,
+  type NatMapping,
+  type NatMappingInfo,
+  NatTable,
+  protocolName,
+} from "./nat-table.js";
 
 const TCP = 6;
 const UDP = 17;
@@ -153,7 +159,17 @@ export class Nat {
       const ends = ports(p, hl, protocol);
       if (ends === undefined) return this.reject(p, this.outside, "bad-header");
       const { sport, dport } = ends;
-      const m = this.mapOutbound(p, protocol, src, sport, dst, dport, now);
+      const m = this.mapOutbound(
+        p,
+        {
+          protocol,
+          internalAddress: src,
+          internalPort: sport,
+          remoteAddress: dst,
+          remotePort: dport,
+        },
+        now,
+      );
       if (m === undefined) return false;
       m.permit(dst, dport);
       m.packetsOut++;
@@ -167,7 +183,17 @@ export class Nat {
     if (protocol === ICMP && hl + 8 <= p.length) {
       const type = p[hl]!;
       if (type === ECHO_REQUEST) {
-        const m = this.mapOutbound(p, ICMP, src, getU16(p, hl + 4), dst, 0, now);
+        const m = this.mapOutbound(
+          p,
+          {
+            protocol: ICMP,
+            internalAddress: src,
+            internalPort: getU16(p, hl + 4), // the echo identifier
+            remoteAddress: dst,
+            remotePort: 0,
+          },
+          now,
+        );
         if (m === undefined) return false;
         m.permit(dst, 0);
         m.packetsOut++;
@@ -183,27 +209,24 @@ export class Nat {
   }
 
   /** The mapping for an outbound flow, made if needed; undefined (and dropped) when full. */
-  private mapOutbound(
-    p: Uint8Array,
-    protocol: number,
-    ia: Ipv4,
-    ip: number,
-    ra: Ipv4,
-    rp: number,
-    now: Nanos,
-  ): NatMapping | undefined {
-    const key = this.table.keyOf(protocol, ia, ip, ra, rp);
+  private mapOutbound(p: Uint8Array, f: NatFlow, now: Nanos): NatMapping | undefined {
+    const key = this.table.keyOf(f);
     const found = this.table.findOutbound(key, now);
     if (found !== undefined) return found;
-    const m = this.table.create(key, protocol, ia, ip, ra, rp, now);
+    const m = this.table.create(key, f, now);
     if (m === undefined) {
       this.counters.tableFull++;
-      this.note("table-full", protocol, `${endpoint(ia, ip)} to ${endpoint(ra, rp)}: no mapping`);
+      const from = endpoint(f.internalAddress, f.internalPort);
+      this.note(
+        "table-full",
+        f.protocol,
+        `${from} to ${endpoint(f.remoteAddress, f.remotePort)}: no mapping`,
+      );
       this.node.drop(p, "nat-table-full", this.outside);
       return undefined;
     }
     this.counters.created++;
-    this.note("map", protocol, describe(m));
+    this.note("map", f.protocol, describe(m));
     return m;
   }
 
@@ -232,13 +255,14 @@ export class Nat {
     const q = quoted(p, hl);
     if (q === undefined || (q.protocol !== TCP && q.protocol !== UDP)) return false;
     const e = hl + 8;
-    const key = this.table.keyOf(
-      q.protocol,
-      getU32(p, e + 16),
-      getU16(p, q.l4 + 2),
-      getU32(p, e + 12),
-      getU16(p, q.l4),
-    );
+    // The quoted datagram came in through the mapping: its destination is the internal endpoint.
+    const key = this.table.keyOf({
+      protocol: q.protocol,
+      internalAddress: getU32(p, e + 16),
+      internalPort: getU16(p, q.l4 + 2),
+      remoteAddress: getU32(p, e + 12),
+      remotePort: getU16(p, q.l4),
+    });
     const m = this.table.findOutbound(key, now);
     if (m === undefined) return false;
     const sums = sumsFor(q.protocol, e + 10, q.l4, p.length);
@@ -404,7 +428,17 @@ export class Nat {
     const target = this.table.findInbound(protocol, dport, now);
     if (target === undefined) return true;
     const src = getU32(p, 12);
-    const from = this.mapOutbound(p, protocol, src, sport, this.publicAddress, dport, now);
+    const from = this.mapOutbound(
+      p,
+      {
+        protocol,
+        internalAddress: src,
+        internalPort: sport,
+        remoteAddress: this.publicAddress,
+        remotePort: dport,
+      },
+      now,
+    );
     if (from === undefined) return false;
     from.permit(this.publicAddress, dport);
     if (!target.admits(this.settings.filtering, this.publicAddress, from.externalPort)) {
