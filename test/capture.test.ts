@@ -28,7 +28,8 @@ import {
   type TcpRecord,
 } from "../src/wire/tcp.js";
 import { NOP_OPTION, SACK_PERMITTED_OPTION, type TcpOption } from "../src/wire/tcp-options.js";
-import { makeTshark, scratchDir, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const DELAY = ms(1);
 /** 1 Gbit/s: 8 ns per byte. */

@@ -9,7 +9,8 @@ import { DhcpClient } from "../src/apps/dhcp/client.js";
 import { sec } from "../src/sim/time.js";
 import { NetworkCapture } from "../src/trace/capture.js";
 import { dhcpLan } from "./support/dhcp-lan.js";
-import { makeTshark, scratchDir, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const IFACE = "r1:eth0";
 

@@ -14,7 +14,8 @@ import { NetworkCapture } from "../src/trace/capture.js";
 import { writeCaptureFile } from "../src/trace/pcap-file.js";
 import { TransportError } from "../src/transport/errors.js";
 import { natLab, PUBLIC, S1, udpOn } from "./support/nat-lab.js";
-import { makeTshark, scratchDir, skipWithoutTshark } from "./support/tshark.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark } from "./support/tshark.js";
 
 function simulate() {
   const lab = natLab({ filtering: "endpoint-independent" });

@@ -12,7 +12,8 @@ import { Network } from "../src/net/network.js";
 import { ms, sec } from "../src/sim/time.js";
 import { NetworkCapture } from "../src/trace/capture.js";
 import { TransportError } from "../src/transport/errors.js";
-import { makeTshark, scratchDir, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const net = new Network({ seed: 2 });
 const c = net.addHost("c");

@@ -9,7 +9,8 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CliIo } from "../src/cli/io.js";
 import { main } from "../src/cli/main.js";
-import { makeTshark, scratchDir, skipWithoutTshark } from "./support/tshark.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark } from "./support/tshark.js";
 
 const DIR = resolve(import.meta.dirname, "../scenarios");
 const FILES = readdirSync(DIR)

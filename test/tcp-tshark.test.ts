@@ -15,7 +15,8 @@ import { parseIpv4 } from "../src/wire/ipv4.js";
 import { ParseError } from "../src/wire/parse-error.js";
 import { type SeqNumber, seqAdd, seqGt, seqLt } from "../src/wire/seq.js";
 import { parseTcp, TCP_FLAG_FIN, TCP_FLAG_SYN, TCP_PROTOCOL } from "../src/wire/tcp.js";
-import { makeTshark, scratchDir, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const BYTES = 2_000_000;
 const LOSS = 0.02;

@@ -13,8 +13,9 @@ import { createTestCa } from "../src/socket/node/test-ca.js";
 import { httpsAgent } from "../src/socket/node/tls.js";
 import { NetworkCapture } from "../src/trace/capture.js";
 import { writeCaptureFile } from "../src/trace/pcap-file.js";
+import { scratchDir } from "./support/scratch-dir.js";
 import { get, leafFor, serveHttps, tlsLab } from "./support/tls-lab.js";
-import { makeTshark, scratchDir, skipWithoutTshark } from "./support/tshark.js";
+import { makeTshark, skipWithoutTshark } from "./support/tshark.js";
 
 const IFACE = "a:eth0";
 const MARKER = "wirelab plaintext that must never be on the wire; ";

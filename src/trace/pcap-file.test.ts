@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { makeTshark, scratchDir, skipWithoutTshark } from "../../test/support/tshark.js";
+import { scratchDir } from "../../test/support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark } from "../../test/support/tshark.js";
 import { parseIpv4Address } from "../wire/address.js";
 import { fromHex, toHex } from "../wire/bytes.js";
 import { parseIpv4 } from "../wire/ipv4.js";

@@ -1,13 +1,10 @@
 /**
  * Reading captures with Wireshark's tshark, for the interop tests: whether it is installed, the
- * one skip rule and message, a scratch directory for the capture files, and runs of tshark that
- * fail the test on a non-zero exit and ignore the user's own Wireshark preferences.
+ * one skip rule and message, writing an interface's capture, and runs of tshark that fail the
+ * test on a non-zero exit and ignore the user's own Wireshark preferences.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, expect } from "vitest";
+import { expect } from "vitest";
 import type { NetworkCapture } from "../../src/trace/capture.js";
 import { writeCaptureFile } from "../../src/trace/pcap-file.js";
 
@@ -27,13 +24,6 @@ export function skipWithoutTshark(what: string): boolean {
   const skip = !tsharkAvailable() && !process.env.CI;
   if (skip) console.warn(`${what} skipped: tshark (Wireshark) is not installed; set CI to fail`);
   return skip;
-}
-
-/** A fresh temporary directory, removed after the calling test file's tests. */
-export function scratchDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 /** Writes the classic pcap of one captured interface ("r1:eth0") to `file`; returns its bytes. */
