@@ -3,11 +3,8 @@
  * three-way handshake with options; NetworkCapture writes a pcapng of every interface and a
  * pcap of one, and Wireshark's tshark must decode every field as written, checksums good.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ping } from "../src/apps/tools/ping.js";
 import { installGlobalRoutes } from "../src/net/global-routing.js";
 import { Network } from "../src/net/network.js";
@@ -31,6 +28,8 @@ import {
   type TcpRecord,
 } from "../src/wire/tcp.js";
 import { NOP_OPTION, SACK_PERMITTED_OPTION, type TcpOption } from "../src/wire/tcp-options.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const DELAY = ms(1);
 /** 1 Gbit/s: 8 ns per byte. */
@@ -139,14 +138,11 @@ function simulate() {
 }
 
 const capture = simulate();
-const dir = mkdtempSync(join(tmpdir(), "wirelab-capture-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("wirelab-capture-");
 const ALL = join(dir, "all.pcapng");
 const R1_ETH1 = join(dir, "r1-eth1.pcap");
 writeCaptureFile(ALL, capture.toPcapng());
-const r1eth1 = capture.toPcaps().get("r1:eth1");
-if (r1eth1 === undefined) throw new Error("no capture on r1:eth1");
-writeCaptureFile(R1_ETH1, r1eth1);
+const r1eth1 = writeInterfacePcap(capture, "r1:eth1", R1_ETH1);
 
 /** ping's random identifier, read from the first captured packet (ICMP bytes 4-5). */
 const first = readPcap(r1eth1) as PcapFile;
@@ -172,41 +168,19 @@ function hops(t: number, bytes: number, from: "h1" | "h2", ttl = 64) {
   return { rows, arrival: t + 2 * hop };
 }
 
-const HAVE_TSHARK = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
-// Skipped on a developer machine without tshark; under CI a missing tshark is a failure.
-const SKIP_TSHARK = !HAVE_TSHARK && !process.env.CI;
-if (SKIP_TSHARK) {
-  console.warn(
-    "capture interop tests skipped: tshark (Wireshark) is not installed; set CI to fail",
-  );
-}
+const SKIP_TSHARK = skipWithoutTshark("capture interop tests");
 
 /** Checksums verified; raw sequence numbers, as written. */
-const PREFS = ["ip.check_checksum:TRUE", "udp.check_checksum:TRUE", "tcp.check_checksum:TRUE"]
-  .concat("tcp.relative_sequence_numbers:FALSE")
-  .flatMap((p) => ["-o", p]);
-
-/** Runs tshark with a private, empty configuration directory and returns its stdout. */
-function tshark(...args: string[]): string {
-  const r = spawnSync("tshark", [...args, ...PREFS], {
-    encoding: "utf8",
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
-  });
-  if (r.error !== undefined)
-    throw new Error(`tshark could not run (required under CI): ${r.error}`);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-}
+const tshark = makeTshark(dir, [
+  "ip.check_checksum:TRUE",
+  "udp.check_checksum:TRUE",
+  "tcp.check_checksum:TRUE",
+  "tcp.relative_sequence_numbers:FALSE",
+]);
 
 /** The packets of `file` matching `filter`, as rows of the given fields. */
-function fields(file: string, filter: string, names: readonly string[]): string[][] {
-  const args = ["-r", file, "-Y", filter, "-T", "fields", "-E", "separator=,"];
-  for (const n of names) args.push("-e", n);
-  return tshark(...args)
-    .trimEnd()
-    .split("\n")
-    .map((line) => line.split(","));
-}
+const fields = (file: string, filter: string, names: readonly string[]) =>
+  tshark.fields(file, names, filter);
 
 /** Checksum status values of this tshark (`tshark -G values`): 0 bad, 1 good, 2 unverified. */
 const GOOD = "1";
@@ -277,7 +251,7 @@ describe("capture of a simulated network, decoded by tshark", () => {
   });
 
   itTshark("the SYN in full (-V): options in order, checksums correct, interface named", () => {
-    const out = tshark("-r", ALL, "-V", "-Y", "tcp.flags == 0x002 && frame.interface_id == 0");
+    const out = tshark.run(ALL, "-V", "-Y", "tcp.flags == 0x002 && frame.interface_id == 0");
     const lines = [
       "on interface h1:eth0, id 0",
       "Interface description: link h1-r1",
@@ -319,11 +293,11 @@ describe("capture of a simulated network, decoded by tshark", () => {
 
   itTshark("expert analysis finds no malformed packet, bad checksum or warning", () => {
     for (const file of [ALL, R1_ETH1]) {
-      expect(tshark("-r", file, "-q", "-z", "expert,warn").trim()).toBe("");
+      expect(tshark.run(file, "-q", "-z", "expert,warn").trim()).toBe("");
     }
     // Only the chat of a handshake on one interface; the merged file adds notes because it holds
     // each packet once per interface, which TCP analysis calls retransmissions.
-    const one = tshark("-r", R1_ETH1, "-q", "-z", "expert");
+    const one = tshark.run(R1_ETH1, "-q", "-z", "expert");
     expect(one).not.toMatch(/Errors|Warns|Notes|Malformed|Bad checksum/);
     expect(one).toMatch(/Connection establish request \(SYN\)/);
   });
@@ -340,6 +314,6 @@ describe("capture of a simulated network, decoded by tshark", () => {
       ["0x0012", GOOD],
       ["0x0010", GOOD],
     ]);
-    expect(tshark("-r", bad, "-q", "-z", "expert,error")).toMatch(/Bad checksum/);
+    expect(tshark.run(bad, "-q", "-z", "expert,error")).toMatch(/Bad checksum/);
   });
 });

@@ -3,16 +3,14 @@
  * renew, and one is refused (NAK) and one releases. tshark must decode every DHCP message with
  * the types the stack sent, and find nothing malformed.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DhcpClient } from "../src/apps/dhcp/client.js";
 import { sec } from "../src/sim/time.js";
 import { NetworkCapture } from "../src/trace/capture.js";
-import { writeCaptureFile } from "../src/trace/pcap-file.js";
 import { dhcpLan } from "./support/dhcp-lan.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const IFACE = "r1:eth0";
 
@@ -33,31 +31,12 @@ function simulate() {
 }
 
 const run = simulate();
-const dir = mkdtempSync(join(tmpdir(), "wirelab-dhcp-tshark-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("wirelab-dhcp-tshark-");
 const FILE = join(dir, "lan.pcap");
-const pcap = run.capture.toPcaps().get(IFACE);
-if (pcap === undefined) throw new Error(`no capture on ${IFACE}`);
-writeCaptureFile(FILE, pcap);
+writeInterfacePcap(run.capture, IFACE, FILE);
 
-const HAVE_TSHARK = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
-// Skipped on a developer machine without tshark; under CI a missing tshark is a failure.
-const SKIP_TSHARK = !HAVE_TSHARK && !process.env.CI;
-if (SKIP_TSHARK) {
-  console.warn("DHCP tshark tests skipped: tshark (Wireshark) is not installed; set CI to fail");
-}
-
-function tshark(...args: string[]): string {
-  const r = spawnSync("tshark", ["-r", FILE, "-o", "udp.check_checksum:TRUE", ...args], {
-    encoding: "utf8",
-    maxBuffer: 1 << 26,
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
-  });
-  if (r.error !== undefined)
-    throw new Error(`tshark could not run (required under CI): ${r.error}`);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-}
+const SKIP_TSHARK = skipWithoutTshark("DHCP tshark tests");
+const tshark = makeTshark(dir, ["udp.check_checksum:TRUE"]);
 
 describe("a DHCP capture in tshark", () => {
   const itTshark = it.skipIf(SKIP_TSHARK);
@@ -68,11 +47,8 @@ describe("a DHCP capture in tshark", () => {
   });
 
   itTshark("decodes as DHCP with nothing malformed", () => {
-    expect(tshark("-Y", "_ws.malformed || _ws.expert.severity == error").trim()).toBe("");
-    const types = tshark("-Y", "dhcp", "-T", "fields", "-e", "dhcp.option.dhcp")
-      .trim()
-      .split("\n")
-      .map(Number);
+    expect(tshark.frames(FILE, "_ws.malformed || _ws.expert.severity == error")).toEqual([]);
+    const types = tshark.fields(FILE, ["dhcp.option.dhcp"], "dhcp").map((row) => Number(row[0]));
     // Every DHCP datagram on the server's cable, in order: 1 DISCOVER ... 7 RELEASE.
     expect(new Set(types)).toEqual(new Set([1, 2, 3, 5, 6, 7]));
     const s = run.dhcp.stats;
@@ -83,20 +59,13 @@ describe("a DHCP capture in tshark", () => {
     expect(count(7)).toBe(s.releases);
     expect(count(1) + count(3) + count(7)).toBe(s.received);
     // The replies carry the lease's options.
-    const ack = tshark(
-      "-Y",
-      "dhcp.option.dhcp == 5",
-      "-T",
-      "fields",
-      "-e",
+    const ackOptions = [
       "dhcp.option.ip_address_lease_time",
-      "-e",
       "dhcp.option.router",
-      "-e",
       "dhcp.option.domain_name_server",
-      "-e",
       "dhcp.option.subnet_mask",
-    );
-    expect(ack.split("\n")[0]).toBe("100\t10.0.0.1\t10.0.9.53\t255.255.255.0");
+    ];
+    const ack = tshark.fields(FILE, ackOptions, "dhcp.option.dhcp == 5");
+    expect(ack[0]).toEqual(["100", "10.0.0.1", "10.0.9.53", "255.255.255.0"]);
   });
 });

@@ -6,8 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { NatBehaviour } from "../src/net/nat/index.js";
-import { emitIpv4 } from "../src/wire/ipv4.js";
-import { natLab, PUBLIC } from "./support/nat-lab.js";
+import { ipv4Datagram, natLab, PUBLIC } from "./support/nat-lab.js";
 
 const PUB = 0xcb007102;
 const H1 = 0xc0a80102;
@@ -26,19 +25,12 @@ describe("the NAT on random datagrams", () => {
         fc.uint8Array({ maxLength: 80 }),
         fc.boolean(),
         (protocol, src, dst, payload, fragment) => {
-          const p = emitIpv4({
-            dscp: 0,
-            ecn: 0,
+          const p = ipv4Datagram({
             identification: 9,
-            dontFragment: false,
             moreFragments: fragment,
-            fragmentOffset: 0,
-            ttl: 64,
             protocol,
-            headerChecksum: 0,
             src,
             dst,
-            options: [],
             payload,
           });
           pre(p.slice(), n.outside);
@@ -83,9 +75,16 @@ describe("the mapping table against a model", () => {
                   ? `${host}:${port}>${remote}`
                   : `${host}:${port}>${remote}:${rport}`;
             keys.add(k);
-            const key = t.keyOf(17, H1 + host, port, 0x08080800 + remote, rport);
+            const flow = {
+              protocol: 17,
+              internalAddress: H1 + host,
+              internalPort: port,
+              remoteAddress: 0x08080800 + remote,
+              remotePort: rport,
+            };
+            const key = t.keyOf(flow);
             if (t.findOutbound(key, 0) === undefined) {
-              const m = t.create(key, 17, H1 + host, port, 0x08080800 + remote, rport, 0);
+              const m = t.create(key, flow, 0);
               if (m) m.expires = 1;
             }
           }

@@ -10,7 +10,7 @@ import { NAT_TCP_ESTABLISHED_TIMEOUT, NAT_TCP_TRANSITORY_TIMEOUT } from "../src/
 import { ms, sec } from "../src/sim/time.js";
 import { type StreamSocket, sockets } from "../src/socket/index.js";
 import { TransportError } from "../src/transport/errors.js";
-import { natLab, PUBLIC, S1, udpOn } from "./support/nat-lab.js";
+import { natLab, openUdpMapping, PUBLIC, S1, udpOn } from "./support/nat-lab.js";
 
 const BYTES = 1_000_000;
 
@@ -148,10 +148,7 @@ describe("ICMP through the NAT (RFC 5508)", () => {
 
   it("an inside host's port unreachable leaves with the public address inside and out", () => {
     const lab = natLab({ filtering: "endpoint-independent" });
-    const h1 = udpOn(lab.h1, 5000);
-    const s = udpOn(lab.s1, 7000);
-    h1.send("open", S1, 7000);
-    lab.net.sim.runUntil(sec(1));
+    const { h1, s } = openUdpMapping(lab);
     h1.socket.close();
     s.send("is anyone there?", PUBLIC, 5000);
     lab.net.sim.runUntil(sec(2));
@@ -160,10 +157,7 @@ describe("ICMP through the NAT (RFC 5508)", () => {
 
   it("the router's own time-exceeded about an inbound packet quotes the public endpoint", () => {
     const lab = natLab({ filtering: "endpoint-independent" });
-    const h1 = udpOn(lab.h1, 5000);
-    const s = udpOn(lab.s1, 7000);
-    h1.send("open", S1, 7000);
-    lab.net.sim.runUntil(sec(1));
+    const { h1, s } = openUdpMapping(lab);
     const quoted: string[] = [];
     lab.s1.ipv4.onIcmp((msg) => {
       if (msg.type !== "time-exceeded") return;

@@ -4,11 +4,8 @@
  * packets, captured on both sides of the NAT. tshark must find no bad IP, UDP, TCP or ICMP checksum anywhere,
  * inner headers included, and the outside capture must hold no private address.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ping } from "../src/apps/tools/ping.js";
 import { traceroute } from "../src/apps/tools/traceroute.js";
 import { sec } from "../src/sim/time.js";
@@ -17,6 +14,8 @@ import { NetworkCapture } from "../src/trace/capture.js";
 import { writeCaptureFile } from "../src/trace/pcap-file.js";
 import { TransportError } from "../src/transport/errors.js";
 import { natLab, PUBLIC, S1, udpOn } from "./support/nat-lab.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark } from "./support/tshark.js";
 
 function simulate() {
   const lab = natLab({ filtering: "endpoint-independent" });
@@ -48,8 +47,7 @@ function simulate() {
 }
 
 const run = simulate();
-const dir = mkdtempSync(join(tmpdir(), "wirelab-nat-tshark-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("wirelab-nat-tshark-");
 const files = new Map<string, string>();
 for (const [name, bytes] of run.capture.toPcaps()) {
   const f = join(dir, `${name.replace(":", "-")}.pcap`);
@@ -57,26 +55,12 @@ for (const [name, bytes] of run.capture.toPcaps()) {
   files.set(name, f);
 }
 
-const HAVE_TSHARK = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
-const SKIP_TSHARK = !HAVE_TSHARK && !process.env.CI;
-if (SKIP_TSHARK) console.warn("NAT tshark tests skipped: tshark (Wireshark) is not installed");
-
-const PREFS = [
+const SKIP_TSHARK = skipWithoutTshark("NAT tshark tests");
+const tshark = makeTshark(dir, [
   "ip.check_checksum:TRUE",
   "udp.check_checksum:TRUE",
   "tcp.check_checksum:TRUE",
-].flatMap((p) => ["-o", p]);
-
-function tshark(file: string, ...args: string[]): string {
-  const r = spawnSync("tshark", ["-r", file, ...PREFS, ...args], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
-  });
-  if (r.error !== undefined) throw new Error(`tshark could not run: ${r.error}`);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-}
+]);
 
 describe("a capture on both sides of the NAT", () => {
   const itTshark = it.skipIf(SKIP_TSHARK);
@@ -89,32 +73,23 @@ describe("a capture on both sides of the NAT", () => {
 
   itTshark("has no bad checksum, outer or inner, and no malformed packet", () => {
     for (const f of files.values()) {
-      const total = tshark(f, "-T", "fields", "-e", "frame.number").trim().split("\n").length;
-      expect(total).toBeGreaterThan(100);
-      const bad = tshark(
+      expect(tshark.fields(f, ["frame.number"]).length).toBeGreaterThan(100);
+      const bad = tshark.frames(
         f,
-        "-Y",
         'ip.checksum.status == "Bad" || udp.checksum.status == "Bad" || tcp.checksum.status == "Bad" || icmp.checksum.status == "Bad" || _ws.malformed || _ws.expert.severity == error',
       );
-      expect(bad.trim()).toBe("");
+      expect(bad).toEqual([]);
       // The ICMP errors are there, with their quoted headers decoded.
-      const quoted = tshark(
-        f,
-        "-Y",
-        "icmp.type == 11 || icmp.type == 3",
-        "-T",
-        "fields",
-        "-e",
-        "ip.src",
-      );
-      expect(quoted.trim().length).toBeGreaterThan(0);
+      const quoted = tshark.fields(f, ["ip.src"], "icmp.type == 11 || icmp.type == 3");
+      expect(quoted.length).toBeGreaterThan(0);
+      // Two sources a row: the error's own, then the quoted datagram's.
+      for (const [src] of quoted) expect(src!.split(",")).toHaveLength(2);
     }
   });
 
   itTshark("shows only the public address outside", () => {
-    const out = tshark(files.get("nat:outside")!, "-Y", "ip.addr == 192.168.1.0/24");
-    expect(out.trim()).toBe("");
-    const inside = tshark(files.get("nat:inside")!, "-Y", `ip.src == ${PUBLIC} && udp`);
-    expect(inside.trim().length).toBeGreaterThan(0);
+    expect(tshark.frames(files.get("nat:outside")!, "ip.addr == 192.168.1.0/24")).toEqual([]);
+    const inside = tshark.frames(files.get("nat:inside")!, `ip.src == ${PUBLIC} && udp`);
+    expect(inside.length).toBeGreaterThan(0);
   });
 });

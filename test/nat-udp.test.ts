@@ -8,7 +8,7 @@ import type { NatBehaviour } from "../src/net/nat/index.js";
 import { ms, sec } from "../src/sim/time.js";
 import { sockets } from "../src/socket/index.js";
 import { TransportError } from "../src/transport/errors.js";
-import { type NatLab, natLab, PUBLIC, S1, S2, udpOn } from "./support/nat-lab.js";
+import { type NatLab, natLab, openUdpMapping, PUBLIC, S1, S2, udpOn } from "./support/nat-lab.js";
 
 /** Lets 50 ms of simulated time pass. */
 const step = (lab: NatLab) => lab.net.sim.runUntil(lab.net.sim.now + ms(50));
@@ -109,10 +109,7 @@ describe("NAT filtering behaviour (RFC 4787 §5)", () => {
 describe("NAT mapping timeouts", () => {
   it("keeps an idle UDP mapping 5 minutes by default (RFC 4787 REQ-5), then filters", () => {
     const lab = natLab({ filtering: "endpoint-independent" });
-    const h1 = udpOn(lab.h1, 5000);
-    const s = udpOn(lab.s1, 7000);
-    h1.send("open", S1, 7000);
-    lab.net.sim.runUntil(sec(1));
+    const { h1, s } = openUdpMapping(lab);
     const [m] = lab.nat.mappings();
     expect(m!.expires - m!.created).toBe(sec(300));
     lab.net.sim.runUntil(sec(299));

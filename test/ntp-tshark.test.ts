@@ -3,19 +3,17 @@
  * interface. tshark must decode every packet as NTP version 4 without complaint, and each
  * reply's origin timestamp must be the transmit timestamp of the request before it.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NtpClient } from "../src/apps/clock/ntp-client.js";
 import { NtpServer } from "../src/apps/clock/ntp-server.js";
 import { installGlobalRoutes } from "../src/net/global-routing.js";
 import { Network } from "../src/net/network.js";
 import { ms, sec } from "../src/sim/time.js";
 import { NetworkCapture } from "../src/trace/capture.js";
-import { writeCaptureFile } from "../src/trace/pcap-file.js";
 import { TransportError } from "../src/transport/errors.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const net = new Network({ seed: 2 });
 const c = net.addHost("c");
@@ -30,49 +28,17 @@ if (server instanceof TransportError || client instanceof TransportError) throw 
 net.sim.runUntil(sec(60));
 capture.stop();
 
-const dir = mkdtempSync(join(tmpdir(), "wirelab-ntp-tshark-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("wirelab-ntp-tshark-");
 const FILE = join(dir, "client.pcap");
-writeCaptureFile(FILE, capture.toPcaps().get("c:eth0")!);
+writeInterfacePcap(capture, "c:eth0", FILE);
 
-const HAVE_TSHARK = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
-// Skipped on a developer machine without tshark; under CI a missing tshark is a failure.
-const SKIP_TSHARK = !HAVE_TSHARK && !process.env.CI;
-if (SKIP_TSHARK) {
-  console.warn("NTP tshark tests skipped: tshark (Wireshark) is not installed; set CI to fail");
-}
-
-function tshark(...args: string[]): string {
-  const r = spawnSync("tshark", ["-r", FILE, ...args], {
-    encoding: "utf8",
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
-  });
-  if (r.error !== undefined)
-    throw new Error(`tshark could not run (required under CI): ${r.error}`);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-}
+const SKIP_TSHARK = skipWithoutTshark("NTP tshark tests");
+const tshark = makeTshark(dir);
 
 describe("NTP in tshark", () => {
   it.skipIf(SKIP_TSHARK)("decodes requests and replies, origin matching transmit", () => {
-    expect(tshark("-Y", "_ws.malformed || _ws.expert.severity == error").trim()).toBe("");
-    const rows = tshark(
-      "-T",
-      "fields",
-      "-e",
-      "ntp.flags.vn",
-      "-e",
-      "ntp.flags.mode",
-      "-e",
-      "ntp.org",
-      "-e",
-      "ntp.xmt",
-      "-E",
-      "separator=|",
-    )
-      .trimEnd()
-      .split("\n")
-      .map((l) => l.split("|"));
+    expect(tshark.frames(FILE, "_ws.malformed || _ws.expert.severity == error")).toEqual([]);
+    const rows = tshark.fields(FILE, ["ntp.flags.vn", "ntp.flags.mode", "ntp.org", "ntp.xmt"]);
     // Four polls (0, 16, 32, 48 s), each a request and its reply.
     expect(rows.map((r) => `${r[0]} ${r[1]}`)).toEqual(Array(4).fill(["4 3", "4 4"]).flat());
     for (let i = 0; i < rows.length; i += 2) expect(rows[i + 1]![2]).toBe(rows[i]![3]);

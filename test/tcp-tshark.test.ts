@@ -3,22 +3,20 @@
  * on the sender's interface. tshark must find nothing malformed, and the frames it flags as
  * retransmissions must be exactly the segments the stack sent again.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { installGlobalRoutes } from "../src/net/global-routing.js";
 import { Network } from "../src/net/network.js";
 import { ms } from "../src/sim/time.js";
 import { NetworkCapture } from "../src/trace/capture.js";
-import { writeCaptureFile } from "../src/trace/pcap-file.js";
 import { TransportError } from "../src/transport/errors.js";
 import { type TcpConnection, tcp } from "../src/transport/tcp/index.js";
 import { parseIpv4 } from "../src/wire/ipv4.js";
 import { ParseError } from "../src/wire/parse-error.js";
 import { type SeqNumber, seqAdd, seqGt, seqLt } from "../src/wire/seq.js";
 import { parseTcp, TCP_FLAG_FIN, TCP_FLAG_SYN, TCP_PROTOCOL } from "../src/wire/tcp.js";
+import { scratchDir } from "./support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark, writeInterfacePcap } from "./support/tshark.js";
 
 const BYTES = 2_000_000;
 const LOSS = 0.02;
@@ -106,40 +104,19 @@ function simulate() {
 }
 
 const run = simulate();
-const dir = mkdtempSync(join(tmpdir(), "wirelab-tcp-tshark-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("wirelab-tcp-tshark-");
 const FILE = join(dir, "sender.pcap");
-const pcap = run.capture.toPcaps().get(SENDER_IFACE);
-if (pcap === undefined) throw new Error(`no capture on ${SENDER_IFACE}`);
-writeCaptureFile(FILE, pcap);
+writeInterfacePcap(run.capture, SENDER_IFACE, FILE);
 
-const HAVE_TSHARK = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
-// Skipped on a developer machine without tshark; under CI a missing tshark is a failure.
-const SKIP_TSHARK = !HAVE_TSHARK && !process.env.CI;
-if (SKIP_TSHARK) {
-  console.warn("TCP tshark tests skipped: tshark (Wireshark) is not installed; set CI to fail");
-}
+const SKIP_TSHARK = skipWithoutTshark("TCP tshark tests");
 
 /** Sequence analysis on, raw sequence numbers, checksums verified. */
-const PREFS = [
+const tshark = makeTshark(dir, [
   "tcp.analyze_sequence_numbers:TRUE",
   "tcp.relative_sequence_numbers:FALSE",
   "tcp.check_checksum:TRUE",
   "ip.check_checksum:TRUE",
-].flatMap((p) => ["-o", p]);
-
-/** Runs tshark on the capture with a private, empty configuration directory. */
-function tshark(...args: string[]): string {
-  const r = spawnSync("tshark", ["-r", FILE, ...PREFS, ...args], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
-  });
-  if (r.error !== undefined)
-    throw new Error(`tshark could not run (required under CI): ${r.error}`);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-}
+]);
 
 describe("a lossy TCP transfer in tshark", () => {
   const itTshark = it.skipIf(SKIP_TSHARK);
@@ -154,33 +131,21 @@ describe("a lossy TCP transfer in tshark", () => {
   });
 
   itTshark("finds no malformed packets or other errors", () => {
-    const out = tshark("-q", "-z", "expert,error");
+    const out = tshark.run(FILE, "-q", "-z", "expert,error");
     expect(out).not.toMatch(/Errors|Malformed|Bad checksum/);
     expect(out.trim()).toBe("");
-    const malformed = tshark("-Y", "_ws.malformed || _ws.expert.severity == error");
-    expect(malformed.trim()).toBe("");
+    expect(tshark.frames(FILE, "_ws.malformed || _ws.expert.severity == error")).toEqual([]);
   });
 
   itTshark("flags as retransmissions exactly the segments sent again", () => {
-    const rows = tshark(
-      "-T",
-      "fields",
-      "-e",
+    const rows = tshark.fields(FILE, [
       "frame.number",
-      "-e",
       "tcp.seq",
-      "-e",
       "tcp.analysis.retransmission",
-      "-e",
       "tcp.analysis.fast_retransmission",
-      "-e",
       "tcp.analysis.spurious_retransmission",
-      "-e",
       "tcp.analysis.out_of_order",
-    )
-      .trimEnd()
-      .split("\n")
-      .map((line) => line.split("\t"));
+    ]);
     expect(rows.length).toBe(run.frames);
     // tshark calls a segment below the highest sequence number "out-of-order" instead of a
     // retransmission when it follows the highest one within its reordering threshold (about an

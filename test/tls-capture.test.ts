@@ -6,17 +6,16 @@
  * are: Ed25519 signatures are always 64 bytes, while P-256 ECDSA ones vary (DER, 70..72), so
  * this test uses an Ed25519 certificate made once.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runNodeUntilSettled } from "../src/socket/node/pump.js";
 import { createTestCa } from "../src/socket/node/test-ca.js";
 import { httpsAgent } from "../src/socket/node/tls.js";
 import { NetworkCapture } from "../src/trace/capture.js";
 import { writeCaptureFile } from "../src/trace/pcap-file.js";
+import { scratchDir } from "./support/scratch-dir.js";
 import { get, leafFor, serveHttps, tlsLab } from "./support/tls-lab.js";
+import { makeTshark, skipWithoutTshark } from "./support/tshark.js";
 
 const IFACE = "a:eth0";
 const MARKER = "wirelab plaintext that must never be on the wire; ";
@@ -49,40 +48,17 @@ async function scenario(seed: number, maxVersion: "TLSv1.2" | "TLSv1.3" = "TLSv1
 
 const first = await scenario(21);
 const tls12 = await scenario(21, "TLSv1.2");
-const dir = mkdtempSync(join(tmpdir(), "wirelab-tls-tshark-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("wirelab-tls-tshark-");
 const FILE = join(dir, "https.pcap");
 const FILE12 = join(dir, "https-tls12.pcap");
 writeCaptureFile(FILE, first.pcap);
 writeCaptureFile(FILE12, tls12.pcap);
 
-const HAVE_TSHARK = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
-// Skipped on a developer machine without tshark; under CI a missing tshark is a failure.
-const SKIP_TSHARK = !HAVE_TSHARK && !process.env.CI;
-if (SKIP_TSHARK) {
-  console.warn("TLS tshark tests skipped: tshark (Wireshark) is not installed; set CI to fail");
-}
-
-/** Runs tshark on a capture with a private, empty configuration directory. */
-function tsharkOn(file: string, ...args: string[]): string {
-  const r = spawnSync("tshark", ["-r", file, ...args], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
-  });
-  if (r.error !== undefined)
-    throw new Error(`tshark could not run (required under CI): ${r.error}`);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-}
-
-const tshark = (...args: string[]) => tsharkOn(FILE, ...args);
+const SKIP_TSHARK = skipWithoutTshark("TLS tshark tests");
+const tshark = makeTshark(dir);
 
 /** Frames matching a display filter. */
-function count(filter: string, file = FILE): number {
-  const out = tsharkOn(file, "-Y", filter, "-T", "fields", "-e", "frame.number").trim();
-  return out === "" ? 0 : out.split("\n").length;
-}
+const count = (filter: string, file = FILE): number => tshark.frames(file, filter).length;
 
 describe("an HTTPS exchange in the capture", () => {
   const itTshark = it.skipIf(SKIP_TSHARK);
@@ -113,7 +89,7 @@ describe("an HTTPS exchange in the capture", () => {
       expect(count("tls.record.content_type == 23")).toBe(0);
       expect(count("http")).toBe(0); // nothing readable as HTTP
       expect(count("_ws.malformed || _ws.expert.severity == error")).toBe(0);
-      expect(tshark("-q", "-z", "expert,error").trim()).toBe("");
+      expect(tshark.run(FILE, "-q", "-z", "expert,error").trim()).toBe("");
     },
   );
 

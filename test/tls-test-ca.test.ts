@@ -5,18 +5,17 @@
  */
 import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTestCa } from "../src/socket/node/test-ca.js";
+import { scratchDir } from "./support/scratch-dir.js";
 
 const NOT_BEFORE = new Date("2026-01-01T00:00:00Z");
 const NOT_AFTER = new Date("2051-06-30T12:00:00Z");
 
-const dir = mkdtempSync(join(tmpdir(), "wirelab-test-ca-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("wirelab-test-ca-");
 const HAVE_OPENSSL = spawnSync("openssl", ["version"], { stdio: "ignore" }).status === 0;
 if (!HAVE_OPENSSL)
   console.warn("openssl cross-checks skipped: the openssl command is not installed");

@@ -6,6 +6,7 @@
 import { getU16, setU16 } from "../wire/bytes.js";
 import { internetChecksum } from "../wire/checksum.js";
 import {
+  IPV4_FLAG_DF,
   IPV4_FLAG_MF,
   IPV4_FRAGMENT_OFFSET_MASK,
   IPV4_OPTION_EOL,
@@ -70,4 +71,23 @@ export function fragmentIpv4(packet: Uint8Array, mtu: number): Uint8Array[] {
     done += size;
   }
   return out;
+}
+
+/**
+ * The whole datagram from a reassembly's fragment-0 header and payload (RFC 791 §3.2): total
+ * length set, MF and the fragment offset cleared, header checksum recomputed. Undefined when
+ * it would exceed the 65,535 bytes an IPv4 total length can say.
+ */
+export function joinIpv4Fragments(header: Uint8Array, payload: Uint8Array): Uint8Array | undefined {
+  const hl = header.length;
+  const total = hl + payload.length;
+  if (total > 0xffff) return undefined;
+  const p = new Uint8Array(total);
+  p.set(header);
+  p.set(payload, hl);
+  setU16(p, 2, total);
+  setU16(p, 6, getU16(p, 6) & IPV4_FLAG_DF);
+  setU16(p, 10, 0);
+  setU16(p, 10, internetChecksum(p, 0, hl));
+  return p;
 }

@@ -5,7 +5,7 @@
  * §4.3). Upper layers register a handler per protocol number and send through `send`.
  */
 import { formatIpv4, type Ipv4 } from "../wire/address.js";
-import { getU16, getU32, setU16 } from "../wire/bytes.js";
+import { getU16, getU32 } from "../wire/bytes.js";
 import { internetChecksum } from "../wire/checksum.js";
 import {
   emitIcmpv4,
@@ -26,7 +26,7 @@ import {
 } from "../wire/ipv4.js";
 import type { ParseError } from "../wire/parse-error.js";
 import type { Interface } from "./interface.js";
-import { fragmentIpv4 } from "./ipv4-fragment.js";
+import { fragmentIpv4, joinIpv4Fragments } from "./ipv4-fragment.js";
 import type { Node } from "./node.js";
 import { Reassembler } from "./reassembly.js";
 
@@ -258,17 +258,9 @@ export class Ipv4Stack {
   }
 
   private reassembled(header: Uint8Array, payload: Uint8Array): void {
-    const hl = header.length;
-    const total = hl + payload.length;
-    if (total > 0xffff) return this.node.drop(header, "bad-header");
-    const p = new Uint8Array(total);
-    p.set(header);
-    p.set(payload, hl);
-    setU16(p, 2, total);
-    setU16(p, 6, getU16(p, 6) & IPV4_FLAG_DF);
-    setU16(p, 10, 0);
-    setU16(p, 10, internetChecksum(p, 0, hl));
-    this.dispatch(p, hl, undefined);
+    const p = joinIpv4Fragments(header, payload);
+    if (p === undefined) return this.node.drop(header, "bad-header");
+    this.dispatch(p, header.length, undefined);
   }
 
   private dispatch(p: Uint8Array, hl: number, iface: Interface | undefined): void {

@@ -2,11 +2,11 @@
  * Captures on disk and their interoperability: files written through pcap-file.ts are read back
  * by readPcap and decoded by Wireshark's tshark, field by field, to the nanosecond.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { scratchDir } from "../../test/support/scratch-dir.js";
+import { makeTshark, skipWithoutTshark } from "../../test/support/tshark.js";
 import { parseIpv4Address } from "../wire/address.js";
 import { fromHex, toHex } from "../wire/bytes.js";
 import { parseIpv4 } from "../wire/ipv4.js";
@@ -44,8 +44,7 @@ const T_REQUEST = 1_000_000_001;
 const T_REPLY = 1_000_250_999;
 const T_DATAGRAM = 2_000_000_123;
 
-const dir = mkdtempSync(join(tmpdir(), "wirelab-pcap-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir("wirelab-pcap-");
 
 /** Writes the Ethernet pcap by streaming to the file, the raw one via an in-memory buffer. */
 function writeFiles() {
@@ -102,39 +101,13 @@ describe("capture files", () => {
   });
 });
 
-const HAVE_TSHARK = spawnSync("tshark", ["--version"], { stdio: "ignore" }).status === 0;
-// Skipped on a developer machine without tshark; under CI a missing tshark is a failure.
-const SKIP_TSHARK = !HAVE_TSHARK && !process.env.CI;
-if (SKIP_TSHARK) {
-  console.warn("pcap interop tests skipped: tshark (Wireshark) is not installed; set CI to fail");
-}
-
-/** Runs tshark with a private, empty configuration directory and returns its stdout. */
-function tshark(...args: string[]): string {
-  const r = spawnSync("tshark", args, {
-    encoding: "utf8",
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: dir },
-  });
-  if (r.error !== undefined)
-    throw new Error(`tshark could not run (required under CI): ${r.error}`);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-}
-
-/** tshark -T fields output as rows of columns. */
-function fields(file: string, names: string[]): string[][] {
-  const args = ["-r", file, "-T", "fields", "-o", "ip.check_checksum:TRUE"];
-  args.push("-o", "udp.check_checksum:TRUE");
-  for (const n of names) args.push("-e", n);
-  return tshark(...args)
-    .trimEnd()
-    .split("\n")
-    .map((line) => line.split("\t"));
-}
+const SKIP_TSHARK = skipWithoutTshark("pcap interop tests");
+/** IPv4 and UDP checksums verified. */
+const tshark = makeTshark(dir, ["ip.check_checksum:TRUE", "udp.check_checksum:TRUE"]);
 
 /** Asserts that tshark's expert analysis finds no errors (malformed packets, bad checksums). */
 function expectNoExpertErrors(file: string): void {
-  const out = tshark("-r", file, "-q", "-z", "expert,error", "-o", "ip.check_checksum:TRUE");
+  const out = tshark.run(file, "-q", "-z", "expert,error");
   expect(out).not.toMatch(/Errors|Malformed|Bad checksum/);
   expect(out.trim()).toBe("");
 }
@@ -146,7 +119,7 @@ describe("tshark interop", () => {
     const cols = ["frame.time_epoch", "frame.len", "eth.src", "eth.dst", "eth.type"];
     cols.push("arp.opcode", "arp.src.hw_mac", "arp.src.proto_ipv4");
     cols.push("arp.dst.hw_mac", "arp.dst.proto_ipv4");
-    expect(fields(files.eth, cols)).toEqual([
+    expect(tshark.fields(files.eth, cols)).toEqual([
       [
         "1.000000001",
         "60",
@@ -179,7 +152,7 @@ describe("tshark interop", () => {
     const cols = ["frame.time_epoch", "frame.protocols", "ip.src", "ip.dst", "ip.ttl"];
     cols.push("ip.checksum.status", "udp.srcport", "udp.dstport", "udp.length");
     cols.push("udp.checksum.status", "data.data");
-    expect(fields(files.raw, cols)).toEqual([
+    expect(tshark.fields(files.raw, cols)).toEqual([
       [
         "2.000000123",
         "raw:ip:udp:data",
@@ -200,7 +173,7 @@ describe("tshark interop", () => {
   itTshark("decodes the pcapng: two interfaces of different link types, a comment", () => {
     const cols = ["frame.time_epoch", "frame.interface_id", "frame.interface_name"];
     cols.push("frame.comment", "frame.protocols", "eth.src", "arp.opcode", "udp.srcport");
-    expect(fields(files.ng, cols)).toEqual([
+    expect(tshark.fields(files.ng, cols)).toEqual([
       ["1.000000001", "0", "h1-eth0", "", "eth:ethertype:arp", "02:00:00:00:00:01", "1", ""],
       [
         "1.000250999",
@@ -226,7 +199,7 @@ describe("tshark interop", () => {
     w.write(1, corrupt);
     w.write(2, DATAGRAM.subarray(0, 24)); // UDP header cut short
     writeCaptureFile(bad, buf.chunks);
-    const out = tshark("-r", bad, "-q", "-z", "expert,error", "-o", "ip.check_checksum:TRUE");
+    const out = tshark.run(bad, "-q", "-z", "expert,error");
     expect(out).toMatch(/Bad checksum/);
     expect(out).toMatch(/Malformed/);
   });

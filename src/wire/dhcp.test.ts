@@ -79,6 +79,22 @@ describe("dhcp", () => {
     expect(toHex(chaddrFromMac(0x020000000301))).toBe(MAC);
   });
 
+  it("names every message type of RFC 2132 §9.6, and says so for others", () => {
+    const names = [1, 2, 3, 4, 5, 6, 7, 8].map(dhcpMessageName);
+    expect(names).toEqual([
+      "DISCOVER",
+      "OFFER",
+      "REQUEST",
+      "DECLINE",
+      "ACK",
+      "NAK",
+      "RELEASE",
+      "INFORM",
+    ]);
+    expect([0, 9, 255].map(dhcpMessageName)).toEqual(["TYPE-0", "TYPE-9", "TYPE-255"]);
+    expect(dhcpMessageName(undefined)).toBe("BOOTP");
+  });
+
   it("encodes golden bytes, padded to the 300-byte BOOTP minimum", () => {
     expect(toHex(emitDhcp(discover()))).toBe(hex(DISCOVER));
     expect(toHex(emitDhcp(ack()))).toBe(hex(ACK));

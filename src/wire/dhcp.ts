@@ -38,22 +38,14 @@ export const DHCP_MESSAGE = {
   INFORM: 8,
 } as const;
 
-const MESSAGE_NAMES = [
-  "",
-  "DISCOVER",
-  "OFFER",
-  "REQUEST",
-  "DECLINE",
-  "ACK",
-  "NAK",
-  "RELEASE",
-  "INFORM",
-];
+const MESSAGE_NAMES = new Map<number, string>(
+  Object.entries(DHCP_MESSAGE).map(([name, type]) => [type, name]),
+);
 
 /** "DISCOVER", "ACK", ... or "TYPE-n" for a type this module does not name. */
 export function dhcpMessageName(type: number | undefined): string {
   if (type === undefined) return "BOOTP";
-  return MESSAGE_NAMES[type] || `TYPE-${type}`;
+  return MESSAGE_NAMES.get(type) ?? `TYPE-${type}`;
 }
 
 /** Option codes (RFC 2132). */

@@ -8,10 +8,11 @@ import { Nat, type NatBehaviourOptions } from "../../src/net/nat/index.js";
 import { Network } from "../../src/net/network.js";
 import type { Node } from "../../src/net/node.js";
 import type { PacketEvent } from "../../src/net/packet-events.js";
-import { ms } from "../../src/sim/time.js";
+import { ms, sec } from "../../src/sim/time.js";
 import { type DatagramSocket, sockets } from "../../src/socket/index.js";
 import { TransportError } from "../../src/transport/errors.js";
 import type { UdpMessage } from "../../src/transport/udp.js";
+import { emitIpv4, type Ipv4Record } from "../../src/wire/ipv4.js";
 
 export const PUBLIC = "203.0.113.2";
 export const S1 = "198.51.100.10";
@@ -93,4 +94,31 @@ export function udpOn(node: Node, port: number): Udp {
       if (err) throw new Error(err.message);
     },
   };
+}
+
+/** h1:5000 has sent "open" to s1:7000 and a second has passed: the NAT holds that mapping. */
+export function openUdpMapping(lab: NatLab): { h1: Udp; s: Udp } {
+  const h1 = udpOn(lab.h1, 5000);
+  const s = udpOn(lab.s1, 7000);
+  h1.send("open", S1, 7000);
+  lab.net.sim.runUntil(sec(1));
+  return { h1, s };
+}
+
+/** The bytes of an IPv4 datagram, optionless, TTL 64; the rest as given. */
+export function ipv4Datagram(
+  r: Pick<Ipv4Record, "protocol" | "src" | "dst" | "payload"> & Partial<Ipv4Record>,
+): Uint8Array {
+  return emitIpv4({
+    dscp: 0,
+    ecn: 0,
+    identification: 1,
+    dontFragment: false,
+    moreFragments: false,
+    fragmentOffset: 0,
+    ttl: 64,
+    headerChecksum: 0,
+    options: [],
+    ...r,
+  });
 }

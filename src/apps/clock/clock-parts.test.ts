@@ -14,6 +14,7 @@ import {
 } from "./berkeley-message.js";
 import { ClockFilter, type NtpSample, onWireOffsetDelay } from "./clock-filter.js";
 import { ClockDiscipline } from "./discipline.js";
+import { ntpPollExponent, ntpRequest } from "./ntp-request.js";
 
 function sample(
   seq: number,
@@ -36,6 +37,17 @@ describe("on-wire offset and delay (RFC 5905 §8)", () => {
     // 14 ms out, 6 ms back: the same clocks look (14 - 6) / 2 = 4 ms further apart.
     const a = onWireOffsetDelay(t1, t1 + ms(14) + ms(5), t1 + ms(15) + ms(5), t1 + ms(21));
     expect(a).toEqual({ offset: ms(9), delay: ms(20) });
+  });
+});
+
+describe("the request's poll field (RFC 5905 §7.3)", () => {
+  it("is the poll interval in log2 seconds, rounded, as a signed byte", () => {
+    const intervals = [sec(16), sec(64), sec(1), ms(500), sec(1024), sec(20), 1];
+    expect(intervals.map(ntpPollExponent)).toEqual([4, 6, 0, -1, 10, 4, -30]);
+    const t1 = { seconds: 3_976_214_400, fraction: 0 };
+    expect(ntpRequest(t1, 6)[2]).toBe(6);
+    expect(ntpRequest(t1, -1)[2]).toBe(0xff);
+    expect(ntpRequest(t1)[2]).toBe(4);
   });
 });
 

@@ -16,7 +16,7 @@ import { type Endpoint, type UdpMessage, type UdpSocket, udp } from "../../trans
 import { NTP_PORT, type NtpTimestamp, ntpTimestampFromNanos } from "../../wire/ntp.js";
 import { ClockFilter, type NtpSample, onWireOffsetDelay } from "./clock-filter.js";
 import { ClockDiscipline, type DisciplineAction, type DisciplineOptions } from "./discipline.js";
-import { checkNtpReply, ntpRequest } from "./ntp-request.js";
+import { checkNtpReply, ntpPollExponent, ntpRequest } from "./ntp-request.js";
 
 export interface NtpClientOptions extends DisciplineOptions {
   /** The server's address; port defaults to 123. */
@@ -123,7 +123,8 @@ export class NtpClient {
     const wire = ntpTimestampFromNanos(local);
     // A new request supersedes the old one: a late reply to it is now unsolicited.
     this.outstanding = { wire, local };
-    if (this.socket.send(ntpRequest(wire), this.server.port, this.server.address) === undefined) {
+    const request = ntpRequest(wire, ntpPollExponent(this.interval));
+    if (this.socket.send(request, this.server.port, this.server.address) === undefined) {
       this.stats.sent++;
     }
     this.timer.set(this.interval);

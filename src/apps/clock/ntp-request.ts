@@ -4,6 +4,8 @@
  * packet whose origin timestamp is exactly our T1 (RFC 5905 §8: anything else is bogus, a
  * duplicate or an off-path forgery) from a synchronized server.
  */
+
+import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import {
   emitNtp,
   NTP_LEAP_UNSYNCHRONIZED,
@@ -20,7 +22,16 @@ import {
 } from "../../wire/ntp.js";
 import { ParseError } from "../../wire/parse-error.js";
 
-/** A client-mode request whose transmit timestamp is `t1`. */
+/**
+ * The poll field for a poll interval (RFC 5905 §7.3: the interval in log2 seconds, a signed
+ * 8-bit integer): the nearest power of two, e.g. 4 for 16 s.
+ */
+export function ntpPollExponent(interval: Nanos): number {
+  const exponent = Math.round(Math.log2(interval / NS_PER_S));
+  return Math.max(-128, Math.min(127, exponent));
+}
+
+/** A client-mode request whose transmit timestamp is `t1`; `poll` as ntpPollExponent says. */
 export function ntpRequest(t1: NtpTimestamp, poll = 4): Uint8Array {
   return emitNtp({
     leap: NTP_LEAP_UNSYNCHRONIZED,

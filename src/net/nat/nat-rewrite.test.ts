@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ipv4Datagram } from "../../../test/support/nat-lab.js";
 import { internetChecksum } from "../../wire/checksum.js";
-import { emitIpv4, parseIpv4 } from "../../wire/ipv4.js";
+import { parseIpv4 } from "../../wire/ipv4.js";
 import { ParseError } from "../../wire/parse-error.js";
 import { seq } from "../../wire/seq.js";
 import { emitTcp, parseTcp } from "../../wire/tcp.js";
@@ -28,21 +29,7 @@ function datagram(protocol: 6 | 17, src: number, dst: number, payload: Uint8Arra
           },
           pseudo,
         );
-  return emitIpv4({
-    dscp: 0,
-    ecn: 0,
-    identification: 1,
-    dontFragment: false,
-    moreFragments: false,
-    fragmentOffset: 0,
-    ttl: 64,
-    protocol,
-    headerChecksum: 0,
-    src,
-    dst,
-    options: [],
-    payload: l4,
-  });
+  return ipv4Datagram({ protocol, src, dst, payload: l4 });
 }
 
 describe("incremental checksum rewriting (RFC 1624)", () => {

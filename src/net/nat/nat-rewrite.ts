@@ -49,6 +49,23 @@ export function rewriteAddress(p: Uint8Array, at: number, address: number, sums:
   rewrite16(p, at + 2, address & 0xffff, sums);
 }
 
+/**
+ * Replaces a TCP or UDP endpoint: the address at `addressAt` (covered by the IP header checksum
+ * and, through the pseudo-header, the transport checksum) and the port at `portAt` (covered by
+ * the transport checksum only). `sums` is sumsFor's answer for the datagram holding them.
+ */
+export function rewriteEndpoint(
+  p: Uint8Array,
+  addressAt: number,
+  address: number,
+  portAt: number,
+  port: number,
+  sums: SumFields,
+): void {
+  rewriteAddress(p, addressAt, address, sums);
+  rewrite16(p, portAt, port, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
+}
+
 /** The checksum fields covering a datagram's addresses, for `protocol` at `l4` (its offset). */
 export function sumsFor(protocol: number, ipSum: number, l4: number, length: number): SumFields {
   if (protocol === 17 && l4 + 8 <= length) return { ip: ipSum, l4: l4 + 6, udp: true };

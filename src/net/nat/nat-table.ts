@@ -10,6 +10,17 @@ import type { Nanos } from "../../sim/time.js";
 import { formatIpv4, type Ipv4 } from "../../wire/address.js";
 import type { NatBehaviour, NatBehaviourSettings } from "./nat-config.js";
 
+/** An outbound flow as the mapping table sees it: protocol, internal and remote endpoints. */
+export interface NatFlow {
+  protocol: number;
+  internalAddress: Ipv4;
+  /** The port, or the echo identifier for ICMP. */
+  internalPort: number;
+  remoteAddress: Ipv4;
+  /** 0 for ICMP echo. */
+  remotePort: number;
+}
+
 /** Where a TCP flow through the NAT is, from the SYN, FIN and RST flags seen (RFC 5382 §5). */
 export type NatTcpPhase = "opening" | "established" | "closing";
 
@@ -124,11 +135,12 @@ export class NatTable {
   }
 
   /** The key of an outbound flow under the mapping behaviour (RFC 4787 §4.1). */
-  keyOf(protocol: number, ia: Ipv4, ip: number, ra: Ipv4, rp: number): string {
+  keyOf(f: NatFlow): string {
+    const internal = `${f.protocol}|${f.internalAddress}:${f.internalPort}`;
     const m = this.settings.mapping;
-    if (m === "endpoint-independent") return `${protocol}|${ia}:${ip}`;
-    if (m === "address-dependent") return `${protocol}|${ia}:${ip}>${ra}`;
-    return `${protocol}|${ia}:${ip}>${ra}:${rp}`;
+    if (m === "endpoint-independent") return internal;
+    if (m === "address-dependent") return `${internal}>${f.remoteAddress}`;
+    return `${internal}>${f.remoteAddress}:${f.remotePort}`;
   }
 
   /** The live mapping for an outbound flow's key, if any. */
@@ -147,36 +159,28 @@ export class NatTable {
    * A new mapping for an outbound flow, or undefined when the table is full (after dropping
    * expired mappings) or no external port is free.
    */
-  create(
-    key: string,
-    protocol: number,
-    ia: Ipv4,
-    ip: number,
-    ra: Ipv4,
-    rp: number,
-    now: Nanos,
-  ): NatMapping | undefined {
+  create(key: string, f: NatFlow, now: Nanos): NatMapping | undefined {
     if (this.byExternal.size >= this.settings.maxMappings) {
       this.purge(now);
       if (this.byExternal.size >= this.settings.maxMappings) return undefined;
     }
-    const port = this.allocate(protocol, ip);
+    const port = this.allocate(f.protocol, f.internalPort);
     if (port === undefined) return undefined;
     const dependent = this.settings.mapping !== "endpoint-independent";
     const portDependent = this.settings.mapping === "address-and-port-dependent";
     const m = new NatMapping(
-      protocol,
-      ia,
-      ip,
+      f.protocol,
+      f.internalAddress,
+      f.internalPort,
       this.externalAddress,
       port,
-      dependent ? ra : undefined,
-      portDependent ? rp : undefined,
+      dependent ? f.remoteAddress : undefined,
+      portDependent ? f.remotePort : undefined,
       key,
       now,
     );
     this.byInternal.set(key, m);
-    this.byExternal.set(protocol * 65536 + port, m);
+    this.byExternal.set(f.protocol * 65536 + port, m);
     return m;
   }
 

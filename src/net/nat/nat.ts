@@ -14,15 +14,22 @@ import type { Nanos } from "../../sim/time.js";
 import { formatIpv4, type Ipv4 } from "../../wire/address.js";
 import { getU16, getU32, setU16 } from "../../wire/bytes.js";
 import { internetChecksum } from "../../wire/checksum.js";
-import { IPV4_FLAG_DF, IPV4_FLAG_MF, IPV4_FRAGMENT_OFFSET_MASK } from "../../wire/ipv4.js";
+import { IPV4_FLAG_MF, IPV4_FRAGMENT_OFFSET_MASK } from "../../wire/ipv4.js";
 import { TCP_FLAG_FIN, TCP_FLAG_RST, TCP_FLAG_SYN } from "../../wire/tcp.js";
 import type { Interface } from "../interface.js";
+import { joinIpv4Fragments } from "../ipv4-fragment.js";
 import type { Node } from "../node.js";
 import type { DropReason } from "../packet-events.js";
 import { Reassembler } from "../reassembly.js";
 import { type NatBehaviourOptions, type NatBehaviourSettings, natSettings } from "./nat-config.js";
-import { NO_SUM, rewrite16, rewriteAddress, sumsFor } from "./nat-rewrite.js";
-import { type NatMapping, type NatMappingInfo, NatTable, protocolName } from "./nat-table.js";
+import { NO_SUM, rewrite16, rewriteAddress, rewriteEndpoint, sumsFor } from "./nat-rewrite.js";
+import {
+  type NatFlow,
+  type NatMapping,
+  type NatMappingInfo,
+  NatTable,
+  protocolName,
+} from "./nat-table.js";
 
 const TCP = 6;
 const UDP = 17;
@@ -149,26 +156,44 @@ export class Nat {
     const dst = getU32(p, 16);
     const now = this.node.sim.now;
     if (protocol === TCP || protocol === UDP) {
-      if (hl + (protocol === TCP ? 20 : 8) > p.length)
-        return this.reject(p, this.outside, "bad-header");
-      const sport = getU16(p, hl);
-      const dport = getU16(p, hl + 2);
-      const m = this.mapOutbound(p, protocol, src, sport, dst, dport, now);
+      const ends = ports(p, hl, protocol);
+      if (ends === undefined) return this.reject(p, this.outside, "bad-header");
+      const { sport, dport } = ends;
+      const m = this.mapOutbound(
+        p,
+        {
+          protocol,
+          internalAddress: src,
+          internalPort: sport,
+          remoteAddress: dst,
+          remotePort: dport,
+        },
+        now,
+      );
       if (m === undefined) return false;
       m.permit(dst, dport);
       m.packetsOut++;
       if (protocol === TCP) tcpFlags(m, p[hl + 13]!, true);
       this.refresh(m, now);
       const sums = sumsFor(protocol, 10, hl, p.length);
-      rewriteAddress(p, 12, this.publicAddress, sums);
-      rewrite16(p, hl, m.externalPort, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
+      rewriteEndpoint(p, 12, this.publicAddress, hl, m.externalPort, sums);
       this.counters.outbound++;
       return true;
     }
     if (protocol === ICMP && hl + 8 <= p.length) {
       const type = p[hl]!;
       if (type === ECHO_REQUEST) {
-        const m = this.mapOutbound(p, ICMP, src, getU16(p, hl + 4), dst, 0, now);
+        const m = this.mapOutbound(
+          p,
+          {
+            protocol: ICMP,
+            internalAddress: src,
+            internalPort: getU16(p, hl + 4), // the echo identifier
+            remoteAddress: dst,
+            remotePort: 0,
+          },
+          now,
+        );
         if (m === undefined) return false;
         m.permit(dst, 0);
         m.packetsOut++;
@@ -184,27 +209,24 @@ export class Nat {
   }
 
   /** The mapping for an outbound flow, made if needed; undefined (and dropped) when full. */
-  private mapOutbound(
-    p: Uint8Array,
-    protocol: number,
-    ia: Ipv4,
-    ip: number,
-    ra: Ipv4,
-    rp: number,
-    now: Nanos,
-  ): NatMapping | undefined {
-    const key = this.table.keyOf(protocol, ia, ip, ra, rp);
+  private mapOutbound(p: Uint8Array, f: NatFlow, now: Nanos): NatMapping | undefined {
+    const key = this.table.keyOf(f);
     const found = this.table.findOutbound(key, now);
     if (found !== undefined) return found;
-    const m = this.table.create(key, protocol, ia, ip, ra, rp, now);
+    const m = this.table.create(key, f, now);
     if (m === undefined) {
       this.counters.tableFull++;
-      this.note("table-full", protocol, `${endpoint(ia, ip)} to ${endpoint(ra, rp)}: no mapping`);
+      const from = endpoint(f.internalAddress, f.internalPort);
+      this.note(
+        "table-full",
+        f.protocol,
+        `${from} to ${endpoint(f.remoteAddress, f.remotePort)}: no mapping`,
+      );
       this.node.drop(p, "nat-table-full", this.outside);
       return undefined;
     }
     this.counters.created++;
-    this.note("map", protocol, describe(m));
+    this.note("map", f.protocol, describe(m));
     return m;
   }
 
@@ -233,23 +255,26 @@ export class Nat {
     const q = quoted(p, hl);
     if (q === undefined || (q.protocol !== TCP && q.protocol !== UDP)) return false;
     const e = hl + 8;
-    const key = this.table.keyOf(
-      q.protocol,
-      getU32(p, e + 16),
-      getU16(p, q.l4 + 2),
-      getU32(p, e + 12),
-      getU16(p, q.l4),
-    );
+    // The quoted datagram came in through the mapping: its destination is the internal endpoint.
+    const key = this.table.keyOf({
+      protocol: q.protocol,
+      internalAddress: getU32(p, e + 16),
+      internalPort: getU16(p, q.l4 + 2),
+      remoteAddress: getU32(p, e + 12),
+      remotePort: getU16(p, q.l4),
+    });
     const m = this.table.findOutbound(key, now);
     if (m === undefined) return false;
     const sums = sumsFor(q.protocol, e + 10, q.l4, p.length);
-    rewriteAddress(p, e + 16, this.publicAddress, sums);
-    rewrite16(p, q.l4 + 2, m.externalPort, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
-    resumIcmp(p, hl);
-    rewriteAddress(p, 12, this.publicAddress, { ip: 10, l4: NO_SUM, udp: false });
-    this.counters.icmpErrors++;
-    this.note("icmp-error", q.protocol, `out, quoting ${describe(m)}`);
-    return true;
+    rewriteEndpoint(p, e + 16, this.publicAddress, q.l4 + 2, m.externalPort, sums);
+    return this.quoteTranslated(
+      p,
+      hl,
+      12,
+      this.publicAddress,
+      q.protocol,
+      `out, quoting ${describe(m)}`,
+    );
   }
 
   // ---- outside -> inside ----
@@ -270,10 +295,9 @@ export class Nat {
     const src = getU32(p, 12);
     const now = this.node.sim.now;
     if (protocol === TCP || protocol === UDP) {
-      if (hl + (protocol === TCP ? 20 : 8) > p.length)
-        return this.reject(p, this.outside, "bad-header");
-      const sport = getU16(p, hl);
-      const dport = getU16(p, hl + 2);
+      const ends = ports(p, hl, protocol);
+      if (ends === undefined) return this.reject(p, this.outside, "bad-header");
+      const { sport, dport } = ends;
       const m = this.table.findInbound(protocol, dport, now);
       if (m === undefined) {
         if (this.settings.localPorts.includes(dport)) return true;
@@ -294,8 +318,7 @@ export class Nat {
         this.refresh(m, now);
       } else if (this.settings.udpInboundRefresh) this.refresh(m, now);
       const sums = sumsFor(protocol, 10, hl, p.length);
-      rewriteAddress(p, 16, m.internalAddress, sums);
-      rewrite16(p, hl + 2, m.internalPort, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
+      rewriteEndpoint(p, 16, m.internalAddress, hl + 2, m.internalPort, sums);
       this.counters.inbound++;
       return true;
     }
@@ -344,13 +367,35 @@ export class Nat {
       rewrite16(p, q.l4 + 4, m.internalPort, { ip: NO_SUM, l4: sum, udp: false });
     } else {
       const sums = sumsFor(q.protocol, e + 10, q.l4, p.length);
-      rewriteAddress(p, e + 12, m.internalAddress, sums);
-      rewrite16(p, q.l4, m.internalPort, { ip: NO_SUM, l4: sums.l4, udp: sums.udp });
+      rewriteEndpoint(p, e + 12, m.internalAddress, q.l4, m.internalPort, sums);
     }
+    return this.quoteTranslated(
+      p,
+      hl,
+      16,
+      m.internalAddress,
+      q.protocol,
+      `in, quoting ${describe(m)}`,
+    );
+  }
+
+  /**
+   * Finishes an ICMP error whose quote was translated: its checksum recomputed over the changed
+   * quote, then the outer address at `addressAt` rewritten (ICMP has no pseudo-header, so only
+   * the IP header checksum covers it); counted and logged.
+   */
+  private quoteTranslated(
+    p: Uint8Array,
+    hl: number,
+    addressAt: number,
+    address: Ipv4,
+    quotedProtocol: number,
+    detail: string,
+  ): true {
     resumIcmp(p, hl);
-    rewriteAddress(p, 16, m.internalAddress, { ip: 10, l4: NO_SUM, udp: false });
+    rewriteAddress(p, addressAt, address, { ip: 10, l4: NO_SUM, udp: false });
     this.counters.icmpErrors++;
-    this.note("icmp-error", q.protocol, `in, quoting ${describe(m)}`);
+    this.note("icmp-error", quotedProtocol, detail);
     return true;
   }
 
@@ -376,14 +421,24 @@ export class Nat {
     const protocol = p[9]!;
     const hl = (p[0]! & 0x0f) * 4;
     if ((protocol !== TCP && protocol !== UDP) || isFragment(p)) return true;
-    if (hl + (protocol === TCP ? 20 : 8) > p.length) return true;
+    const ends = ports(p, hl, protocol);
+    if (ends === undefined) return true;
+    const { sport, dport } = ends;
     const now = this.node.sim.now;
-    const dport = getU16(p, hl + 2);
     const target = this.table.findInbound(protocol, dport, now);
     if (target === undefined) return true;
     const src = getU32(p, 12);
-    const sport = getU16(p, hl);
-    const from = this.mapOutbound(p, protocol, src, sport, this.publicAddress, dport, now);
+    const from = this.mapOutbound(
+      p,
+      {
+        protocol,
+        internalAddress: src,
+        internalPort: sport,
+        remoteAddress: this.publicAddress,
+        remotePort: dport,
+      },
+      now,
+    );
     if (from === undefined) return false;
     from.permit(this.publicAddress, dport);
     if (!target.admits(this.settings.filtering, this.publicAddress, from.externalPort)) {
@@ -403,11 +458,8 @@ export class Nat {
     this.refresh(from, now);
     this.refresh(target, now);
     const sums = sumsFor(protocol, 10, hl, p.length);
-    const ports = { ip: NO_SUM, l4: sums.l4, udp: sums.udp };
-    rewriteAddress(p, 12, this.publicAddress, sums);
-    rewrite16(p, hl, from.externalPort, ports);
-    rewriteAddress(p, 16, target.internalAddress, sums);
-    rewrite16(p, hl + 2, target.internalPort, ports);
+    rewriteEndpoint(p, 12, this.publicAddress, hl, from.externalPort, sums);
+    rewriteEndpoint(p, 16, target.internalAddress, hl + 2, target.internalPort, sums);
     this.counters.hairpinned++;
     this.note("hairpin", protocol, `${describe(from)} to ${describe(target)}`);
     return true;
@@ -432,16 +484,8 @@ export class Nat {
   private reassembled(header: Uint8Array, payload: Uint8Array, key: string): void {
     const iface = this.fragmentIfaces.get(key);
     this.fragmentIfaces.delete(key);
-    const hl = header.length;
-    const total = hl + payload.length;
-    if (iface === undefined || total > 0xffff) return this.node.drop(header, "bad-header");
-    const p = new Uint8Array(total);
-    p.set(header);
-    p.set(payload, hl);
-    setU16(p, 2, total);
-    setU16(p, 6, getU16(p, 6) & IPV4_FLAG_DF);
-    setU16(p, 10, 0);
-    setU16(p, 10, internetChecksum(p, 0, hl));
+    const p = joinIpv4Fragments(header, payload);
+    if (iface === undefined || p === undefined) return this.node.drop(header, "bad-header");
     this.node.ipv4.input(p, iface);
   }
 
@@ -485,6 +529,19 @@ function describe(m: NatMapping): string {
   return m.remoteAddress === undefined
     ? base
     : `${base} for ${endpoint(m.remoteAddress, m.remotePort ?? 0)}`;
+}
+
+/**
+ * A TCP or UDP header's ports, when the whole fixed header is there (20 bytes for TCP, RFC 9293
+ * §3.1; 8 for UDP, RFC 768): the NAT rewrites its checksum, so a shorter one is not translated.
+ */
+function ports(
+  p: Uint8Array,
+  hl: number,
+  protocol: number,
+): { sport: number; dport: number } | undefined {
+  if (hl + (protocol === TCP ? 20 : 8) > p.length) return undefined;
+  return { sport: getU16(p, hl), dport: getU16(p, hl + 2) };
 }
 
 function isFragment(p: Uint8Array): boolean {

@@ -4,6 +4,8 @@
  * Encoding only: the certificates it builds are read back by Node's own X509Certificate.
  */
 
+import { concatBytes } from "../../wire/bytes.js";
+
 /** A DER-encoded value: tag, length and contents, ready to nest. */
 export type Der = Uint8Array;
 
@@ -35,7 +37,7 @@ export function derLength(n: number): Uint8Array {
 
 /** Tag, length, contents. */
 export function tlv(tag: number, ...contents: Uint8Array[]): Der {
-  const body = concat(contents);
+  const body = concatBytes(contents);
   const length = derLength(body.length);
   const out = new Uint8Array(1 + length.length + body.length);
   out[0] = tag;
@@ -70,7 +72,7 @@ export function unsignedInteger(magnitude: Uint8Array): Der {
   while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
   let body = magnitude.subarray(start);
   if (body.length === 0) body = Uint8Array.of(0);
-  if ((body[0]! & 0x80) !== 0) body = concat([Uint8Array.of(0), body]);
+  if ((body[0]! & 0x80) !== 0) body = concatBytes([Uint8Array.of(0), body]);
   return tlv(TAG.integer, body);
 }
 
@@ -137,7 +139,10 @@ export function utf8String(text: string): Der {
   return tlv(TAG.utf8String, new TextEncoder().encode(text));
 }
 
-/** IA5String (ASCII); refuses anything outside it. */
+/**
+ * The contents of an IA5String (ASCII bytes, untagged), for names carried under an implicit tag
+ * such as a subjectAltName dNSName (RFC 5280 §4.2.1.6); refuses anything outside ASCII.
+ */
 export function ia5Bytes(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
@@ -168,18 +173,6 @@ export function x509Time(date: Date): Der {
   return year < 2050
     ? tlv(TAG.utcTime, encoder.encode(`${two(year % 100)}${rest}Z`))
     : tlv(TAG.generalizedTime, encoder.encode(`${year}${rest}Z`));
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

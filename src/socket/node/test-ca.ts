@@ -270,7 +270,10 @@ function header(b: Uint8Array, at: number): { contents: number; length: number }
   return { contents: at + 2 + count, length };
 }
 
-/** 16 random bytes with the top bit clear: positive and non-zero in practice (§4.1.2.2). */
+/**
+ * 16 random bytes, the first in 1..127: a positive, non-zero INTEGER of exactly 16 octets, within
+ * the 20 that §4.1.2.2 allows.
+ */
 function serialNumber(): Uint8Array {
   const bytes = new Uint8Array(randomBytes(16));
   bytes[0] = (bytes[0]! & 0x7f) | 0x01;
