@@ -99,9 +99,12 @@ export class HeartbeatSender {
     this.socket.close();
   }
 
-  /** The sender's clock reading in whole ns (the wire wants a non-negative integer). */
+  /**
+   * The sender's monotonic clock in whole ns (the wire wants a non-negative integer). Monotonic,
+   * not wall time: the monitor orders heartbeats by it, and a step must not make them look stale.
+   */
   private stamp(): number {
-    return Math.max(0, Math.floor(this.node.clock.now()));
+    return Math.floor(this.node.clock.monotonic());
   }
 
   private beat(): void {

@@ -124,7 +124,7 @@ export class RpcEndpoint {
   private isClosed = false;
 
   constructor(
-    private readonly sim: RpcTimers,
+    private readonly timers: RpcTimers,
     private readonly channel: ByteChannel,
     options: RpcOptions = {},
   ) {
@@ -181,7 +181,7 @@ export class RpcEndpoint {
     const problem = this.send(env);
     if (problem !== undefined) return problem;
     const timeout = options.timeout ?? this.defaultTimeout;
-    const timer = this.sim.timer(() => this.expire(id));
+    const timer = this.timers.timer(() => this.expire(id));
     this.pending.set(id, { method, callback, timer, timeout });
     timer.set(timeout);
     this.stats.requestsSent++;
