@@ -49,6 +49,36 @@ const ENTRY_POINTS = ["index.ts", "node.ts"];
 const AMBIENT =
   /\b(Math\.random|Date\.now|performance\.now|setTimeout|setInterval|setImmediate|new Date\(\))/;
 
+/** Reading simulation (true) time, which no program on a host can see. */
+const SIM_NOW = /\bsim\.now\b/;
+
+/**
+ * Application files that may read `sim.now`, how many times, and why: outside observers and
+ * records kept for tests and reports, never a program's own decisions (those use `node.clock`).
+ * Counts are exact, so a new reading has to be argued for here.
+ */
+const SIM_NOW_ALLOWED: Record<string, { count?: number; why: string }> = {
+  "apps/clock/ntp-client.ts": { count: 2, why: "samples and updates record true time for plots" },
+  "apps/clock/cristian.ts": { count: 1, why: "samples record true time for plots" },
+  "apps/clock/berkeley.ts": { count: 2, why: "rounds and adjustments record true time" },
+  "apps/mapreduce/manager.ts": { count: 1, why: "finishedAt: reports time the job in true time" },
+  "apps/rip/rip.ts": { count: 1, why: "stats.lastChange: tests measure convergence in true time" },
+  "apps/p2p/dht-measure.ts": { count: 2, why: "the measurement driver is an outside observer" },
+  "apps/p2p/file-distribution.ts": { count: 2, why: "an outside stopwatch on the distribution" },
+  // No count: the DHCP client and server are being moved onto node.clock separately.
+  "apps/dhcp/client.ts": { why: "not yet on the host clock (separate work in progress)" },
+  "apps/dhcp/server.ts": { why: "not yet on the host clock (separate work in progress)" },
+};
+
+/** Lines of `text` that read simulation time (comments ignored). */
+function simNowLines(text: string): number[] {
+  const out: number[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (SIM_NOW.test(line.replace(/\/\/.*$/, ""))) out.push(i + 1);
+  });
+  return out;
+}
+
 const files = sourceFiles(SRC).map((path) => ({
   path,
   rel: relative(SRC, path),
@@ -105,6 +135,25 @@ describe("architecture", () => {
     expect(violations).toEqual([]);
   });
 
+  it("keeps applications on their host's clock: sim.now only in allowed observer code", () => {
+    const violations: string[] = [];
+    for (const f of files) {
+      if (f.layer !== "apps") continue;
+      const lines = simNowLines(f.text);
+      const allowed = SIM_NOW_ALLOWED[f.rel];
+      if (allowed === undefined) {
+        for (const n of lines) violations.push(`${f.rel}:${n} reads sim.now; use node.clock`);
+      } else if (allowed.count !== undefined && lines.length !== allowed.count) {
+        violations.push(`${f.rel}: ${lines.length} sim.now readings, ${allowed.count} allowed`);
+      }
+    }
+    expect(violations).toEqual([]);
+    // Every allowed file still exists (a stale entry would hide a future one).
+    for (const rel of Object.keys(SIM_NOW_ALLOWED)) {
+      expect(files.some((f) => f.rel === rel)).toBe(true);
+    }
+  });
+
   it("keeps the package's main entry (src/index.ts) free of Node: nothing it reaches imports node:", () => {
     const byPath = new Map(files.map((f) => [f.path, f]));
     const seen = new Set<string>();
@@ -133,5 +182,9 @@ describe("architecture", () => {
     expect(imports('const m = await import("../apps/x.js");')).toEqual(["../apps/x.js"]);
     expect(AMBIENT.test("const r = Math.random();")).toBe(true);
     expect(AMBIENT.test("sim.after(10, fn)")).toBe(false);
+    expect(
+      simNowLines("const t = this.node.sim.now;\n// sim.now in a comment\nclock.now()"),
+    ).toEqual([1]);
+    expect(simNowLines("const t = node.clock.monotonic();")).toEqual([]);
   });
 });

@@ -6,8 +6,14 @@
  * The reading is a pure function of simulation time and the clock's state: the state is a
  * linear segment (anchor instant, reading at the anchor, rate) plus a pending slew and a list of
  * scheduled steps. Every adjustment re-anchors the segment at the current instant, so earlier
- * readings never change and nothing here schedules events.
+ * readings never change.
+ *
+ * Programs measure durations and run timers on the clock's monotonic reading (`monotonic()`,
+ * `timer`, `after`): like CLOCK_MONOTONIC it follows the drift, frequency corrections and slews
+ * but not steps, because a timer or an RTT must not jump when an operator or NTP sets the time.
+ * The only events the clock schedules are those of its timers.
  */
+import { LocalTimer } from "./local-timer.js";
 import type { Simulator } from "./simulator.js";
 import type { Nanos } from "./time.js";
 
@@ -44,6 +50,9 @@ const PPM = 1e-6;
 export class HostClock {
   private anchorSim: Nanos = 0;
   private anchorLocal = 0;
+  private anchorMono = 0;
+  /** Armed local timers, re-timed when the rate or slew changes. */
+  private readonly armedTimers = new Set<LocalTimer>();
   private drift = 0;
   private frequency = 0;
   private slewRemaining = 0;
@@ -52,7 +61,7 @@ export class HostClock {
   private maxFrequency = 500;
 
   constructor(
-    private readonly sim: Simulator,
+    readonly sim: Simulator,
     options: HostClockOptions = {},
   ) {
     this.configure(options);
@@ -86,6 +95,7 @@ export class HostClock {
     // Stable sort: steps at the same instant apply in the order given.
     steps.sort((a, b) => a.at - b.at);
     this.anchorSim = 0;
+    this.anchorMono = 0;
     // A step at instant 0 is part of the starting offset (segments exclude their anchor).
     this.anchorLocal =
       (options.offset ?? 0) + steps.reduce((a, s) => a + (s.at === 0 ? s.by : 0), 0);
@@ -95,6 +105,7 @@ export class HostClock {
     this.steps = steps.filter((s) => s.at > 0);
     this.maxSlew = maxSlew;
     this.maxFrequency = maxFrequency;
+    this.retimeAll();
   }
 
   /** The local time now, in ns since the simulation's epoch as this host believes it. */
@@ -125,6 +136,87 @@ export class HostClock {
       if (s.at > this.anchorSim) local += s.by;
     }
     return local;
+  }
+
+  /**
+   * The monotonic reading now, in ns since simulation time 0: runs at the clock's rate and
+   * follows slews, but ignores the offset and every step (CLOCK_MONOTONIC). Use it to measure
+   * durations (RTTs, intervals, ages); with a perfect clock it equals simulation time.
+   */
+  monotonic(): number {
+    return this.monotonicAt(this.sim.now);
+  }
+
+  /** The monotonic reading at simulation time `t` (not before the last adjustment). */
+  monotonicAt(t: Nanos): number {
+    if (t < this.anchorSim) {
+      throw new RangeError(`cannot read a clock before its last adjustment (t=${t})`);
+    }
+    const elapsed = t - this.anchorSim;
+    let mono = this.anchorMono + elapsed * this.rate;
+    if (this.slewRemaining !== 0) {
+      const moved = elapsed * this.maxSlew * PPM;
+      mono +=
+        Math.abs(this.slewRemaining) <= moved
+          ? this.slewRemaining
+          : Math.sign(this.slewRemaining) * moved;
+    }
+    return mono;
+  }
+
+  /**
+   * Simulation ns from now until the monotonic reading has advanced by `localDelay` (the
+   * smallest integer such delay, given the rate and slew in force now). Exactly `localDelay`
+   * for a clock running at rate 1 with no slew pending, so perfect clocks change nothing.
+   */
+  simDelayFor(localDelay: number): Nanos {
+    if (this.rate === 1 && this.pendingSlew === 0) return localDelay;
+    return this.simDelayUntil(this.monotonic() + localDelay);
+  }
+
+  /** Simulation ns from now until the monotonic reading reaches `mono` (0 if it has). */
+  simDelayUntil(mono: number): Nanos {
+    const t0 = this.sim.now;
+    const need = mono - this.monotonicAt(t0);
+    if (!(need > 0)) return 0;
+    let dt: number;
+    if (this.rate === 1 && this.pendingSlew === 0) {
+      dt = Math.ceil(need);
+    } else {
+      // While a slew is pending the reading moves at rate ± maxSlew ppm, then at rate.
+      const slew = this.pendingSlew;
+      const slewRate = this.maxSlew * PPM;
+      const slewFor = slew === 0 ? 0 : Math.abs(slew) / slewRate;
+      const fast = this.rate + Math.sign(slew) * slewRate;
+      const gained = fast * slewFor;
+      dt = Math.ceil(need <= gained ? need / fast : slewFor + (need - gained) / this.rate);
+    }
+    // Rounding of the readings can put the estimate a nanosecond either side: settle it on the
+    // first instant at which the reading has reached `mono`.
+    while (this.monotonicAt(t0 + dt) < mono) dt++;
+    while (dt > 0 && this.monotonicAt(t0 + dt - 1) >= mono) dt--;
+    return dt;
+  }
+
+  /**
+   * A reusable one-shot timer whose durations are in this clock's local (monotonic) time: a
+   * 1 s timer on a clock running 100 ppm fast fires after 1/(1 + 1e-4) s of simulation time.
+   */
+  timer(fn: () => void): LocalTimer {
+    return new LocalTimer(this, this.sim, fn);
+  }
+
+  /** Runs `fn` once after `localDelay` ns of local time; returns the timer (to cancel it). */
+  after(localDelay: number, fn: () => void): LocalTimer {
+    const t = new LocalTimer(this, this.sim, fn);
+    t.set(localDelay);
+    return t;
+  }
+
+  /** Called by LocalTimer when it is armed or disarmed. */
+  track(timer: LocalTimer, armed: boolean): void {
+    if (armed) this.armedTimers.add(timer);
+    else this.armedTimers.delete(timer);
   }
 
   /** Reading minus simulation time: how wrong the clock is (for tests and observers only). */
@@ -160,7 +252,10 @@ export class HostClock {
     if (!Number.isFinite(by)) throw new RangeError("a clock step must be finite");
     this.reanchor();
     this.anchorLocal += by;
+    // The step itself leaves the monotonic reading alone; cancelling a slew changes its pace.
+    const hadSlew = this.slewRemaining !== 0;
     this.slewRemaining = 0;
+    if (hadSlew) this.retimeAll();
   }
 
   /** Sets the reading to `local` ns at once. */
@@ -176,6 +271,7 @@ export class HostClock {
     if (!Number.isFinite(by)) throw new RangeError("a clock slew must be finite");
     this.reanchor();
     this.slewRemaining = by;
+    this.retimeAll();
   }
 
   /** Sets the frequency correction to `ppm` (clamped to ±maxFrequencyPpm); returns what was set. */
@@ -183,6 +279,7 @@ export class HostClock {
     if (!Number.isFinite(ppm)) throw new RangeError("a frequency correction must be finite");
     this.reanchor();
     this.frequency = Math.max(-this.maxFrequency, Math.min(this.maxFrequency, ppm));
+    this.retimeAll();
     return this.frequency;
   }
 
@@ -190,9 +287,16 @@ export class HostClock {
   private reanchor(): void {
     const t = this.sim.now;
     const local = this.readAt(t);
+    const mono = this.monotonicAt(t);
     this.slewRemaining = this.pendingSlew;
     this.anchorSim = t;
     this.anchorLocal = local;
+    this.anchorMono = mono;
     this.steps = this.steps.filter((s) => s.at > t);
+  }
+
+  /** Moves every armed local timer to the instant its local deadline now falls on. */
+  private retimeAll(): void {
+    for (const timer of this.armedTimers) timer.retime();
   }
 }

@@ -7,7 +7,7 @@
  * The master adjusts itself too. Members run BerkeleyMember; messages are berkeley-message.ts.
  */
 import type { Node } from "../../net/node.js";
-import type { Timer } from "../../sim/simulator.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import { type Nanos, NS_PER_MS, NS_PER_S } from "../../sim/time.js";
 import { isTransportError, type TransportError } from "../../transport/errors.js";
 import { type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
@@ -124,8 +124,8 @@ export class BerkeleyMaster {
   private readonly timeout: Nanos;
   private readonly threshold: number;
   private readonly mode: AdjustMode;
-  private readonly roundTimer: Timer;
-  private readonly collectTimer: Timer;
+  private readonly roundTimer: LocalTimer;
+  private readonly collectTimer: LocalTimer;
   private round = 0;
   /** Request send times (local) and replies of the round in progress, by member index. */
   private sentAt: number[] = [];
@@ -148,8 +148,8 @@ export class BerkeleyMaster {
     if (!(this.timeout > 0 && this.timeout < this.interval)) {
       throw new RangeError("timeout must be positive and shorter than the interval");
     }
-    this.roundTimer = node.sim.timer(() => this.startRound());
-    this.collectTimer = node.sim.timer(() => this.finishRound());
+    this.roundTimer = node.clock.timer(() => this.startRound());
+    this.collectTimer = node.clock.timer(() => this.finishRound());
     socket.onMessage((m) => this.receive(m));
     node.onUpDown((up) => {
       if (!up) this.stop();

@@ -6,7 +6,7 @@
  * is a Cristian time server; only the server's transmit timestamp is used.
  */
 import type { Node } from "../../net/node.js";
-import type { Timer } from "../../sim/simulator.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { isTransportError, TransportError } from "../../transport/errors.js";
 import { type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
@@ -54,7 +54,7 @@ export class CristianClient {
   private attempt = 0;
   private readonly attempts: number;
   private readonly timeout: Nanos;
-  private readonly timer: Timer;
+  private readonly timer: LocalTimer;
   private finished = false;
 
   private constructor(
@@ -68,7 +68,7 @@ export class CristianClient {
     if (!Number.isInteger(this.attempts) || this.attempts < 1) {
       throw new RangeError("attempts must be a positive integer");
     }
-    this.timer = node.sim.timer(() => this.next());
+    this.timer = node.clock.timer(() => this.next());
     socket.onMessage((m) => this.receive(m));
   }
 

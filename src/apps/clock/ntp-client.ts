@@ -9,7 +9,7 @@
  * few hundred ppm the difference is microseconds per poll and changes nothing here.
  */
 import type { Node } from "../../net/node.js";
-import type { Timer } from "../../sim/simulator.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { isTransportError, type TransportError } from "../../transport/errors.js";
 import { type Endpoint, type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
@@ -64,7 +64,7 @@ export class NtpClient {
   readonly updates: NtpUpdate[] = [];
   readonly filter = new ClockFilter();
   private readonly discipline: ClockDiscipline | undefined;
-  private readonly timer: Timer;
+  private readonly timer: LocalTimer;
   private readonly server: Endpoint;
   private readonly interval: Nanos;
   /** T1 of the outstanding request as sent on the wire, and as read from the clock. */
@@ -83,7 +83,7 @@ export class NtpClient {
     }
     this.discipline =
       options.discipline === false ? undefined : new ClockDiscipline(node.clock, options);
-    this.timer = node.sim.timer(() => this.poll());
+    this.timer = node.clock.timer(() => this.poll());
     socket.onMessage((m) => this.receive(m));
     node.onUpDown((up) => {
       if (!up) this.stop();

@@ -82,6 +82,7 @@ export class NtpServer {
     }
     const delay = this.options.processingDelay ?? 0;
     const reply = () => this.reply(req, t2, m);
+    // Processing takes true time (the CPU does the work; no clock times it).
     if (delay > 0) this.node.sim.after(delay, reply);
     else reply();
   }

@@ -1,9 +1,10 @@
 /**
- * A resolver's cache in simulated time: RRsets by (name, type) with the set's smallest TTL
+ * A resolver's cache on its host's clock: RRsets by (name, type) with the set's smallest TTL
  * (RFC 2181 §5.2), ranked by how credible their source was (RFC 2181 §5.4.1) so glue never
  * overwrites an authoritative answer, and negative entries for NXDOMAIN and NODATA kept for
  * min(SOA TTL, SOA MINIMUM) (RFC 2308 §5). Entries expire lazily; the oldest go first when full.
  */
+import type { HostClock } from "../../sim/host-clock.js";
 import type { Simulator } from "../../sim/simulator.js";
 import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { type DnsRecord, type DnsSoaRecord, dnsRecordTypeCode } from "../../wire/dns-rr.js";
@@ -74,10 +75,18 @@ export class DnsCache {
   private readonly maxNegativeTtl: number;
   private readonly maxEntries: number;
 
+  /** Ages are counted on this (the host clock's monotonic reading, or a plain time source). */
+  private readonly time: () => Nanos;
+
   constructor(
-    private readonly sim: Pick<Simulator, "now">,
+    /** The host's clock (TTLs then run on its monotonic time), or anything with a `now`. */
+    source: Pick<Simulator, "now"> | Pick<HostClock, "monotonic">,
     options: DnsCacheOptions = {},
   ) {
+    this.time =
+      "monotonic" in source
+        ? () => source.monotonic()
+        : () => (source as Pick<Simulator, "now">).now;
     this.maxTtl = options.maxTtl ?? 86400;
     this.maxNegativeTtl = options.maxNegativeTtl ?? 10800;
     this.maxEntries = options.maxEntries ?? 10000;
@@ -139,7 +148,7 @@ export class DnsCache {
     this.entries.delete(`${name}|NX`);
     this.set(key, {
       records: records.slice(),
-      expires: this.sim.now + ttl * NS_PER_S,
+      expires: this.time() + ttl * NS_PER_S,
       trust,
       negative: null,
     });
@@ -156,7 +165,7 @@ export class DnsCache {
     const key = `${canonicalName(name)}|${kind === "nxdomain" ? "NX" : type}`;
     this.set(key, {
       records: [soa],
-      expires: this.sim.now + ttl * NS_PER_S,
+      expires: this.time() + ttl * NS_PER_S,
       trust: DNS_TRUST.AUTHORITATIVE,
       negative: kind,
     });
@@ -171,7 +180,7 @@ export class DnsCache {
   dump(): string[] {
     const out: string[] = [];
     for (const [key, e] of this.entries) {
-      if (e.expires > this.sim.now)
+      if (e.expires > this.time())
         out.push(
           `${key.replace("|", " ")} ${this.remaining(e)}${e.negative ? ` ${e.negative}` : ""}`,
         );
@@ -193,7 +202,7 @@ export class DnsCache {
   private live(key: string): Entry | undefined {
     const e = this.entries.get(key);
     if (e === undefined) return undefined;
-    if (e.expires <= this.sim.now) {
+    if (e.expires <= this.time()) {
       this.entries.delete(key);
       this.stats.expired++;
       return undefined;
@@ -203,6 +212,6 @@ export class DnsCache {
 
   /** Seconds left, rounded up: a live entry never claims a TTL of 0 ("do not cache"). */
   private remaining(e: Entry): number {
-    return Math.ceil((e.expires - this.sim.now) / NS_PER_S);
+    return Math.ceil((e.expires - this.time()) / NS_PER_S);
   }
 }

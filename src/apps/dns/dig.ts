@@ -84,7 +84,9 @@ export function dig(node: Node, name: string, options: DigOptions = {}): DigRun 
   const edns = options.bufsize === undefined ? DNS_EDNS_SIZE : options.bufsize;
   const tcp = options.tcp === true;
   const attempt = (k: number): void => {
-    const sentAt = node.sim.now;
+    // As the real tool, dig times the query on its host's clock (monotonic: a step mid-query
+    // must not make the query time jump).
+    const sentAt = node.clock.monotonic();
     exchange(
       node,
       transports,
@@ -122,12 +124,13 @@ export function dig(node: Node, name: string, options: DigOptions = {}): DigRun 
           run.query = r.query;
         }
         run.response = message;
-        const elapsed = Math.floor((node.sim.now - sentAt) / NS_PER_MS);
+        const elapsed = Math.floor((node.clock.monotonic() - sentAt) / NS_PER_MS);
         run.output.push(";; Got answer:", ...formatDnsMessage(message).split("\n").slice(0, -1));
         run.output.push(
           `;; Query time: ${elapsed} msec`,
           `;; SERVER: ${label} (${protocol})`,
-          `;; WHEN: ${formatTime(node.sim.now)} s of simulated time`,
+          // WHEN is the host's wall clock, as dig prints it (simulation time when the clock is perfect).
+          `;; WHEN: ${formatTime(Math.max(0, Math.floor(node.clock.now())))} s of simulated time`,
           `;; MSG SIZE  rcvd: ${bytes.length}`,
           "",
         );

@@ -103,7 +103,7 @@ export class RecursiveResolver implements ResolverContext, DnsResponder {
   ) {
     if (options.rootHints.length === 0) throw new RangeError("a resolver needs root hints");
     this.hints = options.rootHints;
-    this.cache = new DnsCache(node.sim, options.cache);
+    this.cache = new DnsCache(node.clock, options.cache);
     const limits = { ...DEFAULT_LIMITS };
     for (const k of Object.keys(DEFAULT_LIMITS) as (keyof IterationLimits)[]) {
       limits[k] = options[k] ?? DEFAULT_LIMITS[k];
@@ -203,7 +203,8 @@ export class RecursiveResolver implements ResolverContext, DnsResponder {
   // ---- ResolverContext: what resolutions use ----
 
   now(): Nanos {
-    return this.node.sim.now;
+    // The resolver's own clock: TTLs, suspicion and timeouts all age on it.
+    return this.node.clock.monotonic();
   }
 
   rootServers(): RootHint[] {
@@ -234,11 +235,11 @@ export class RecursiveResolver implements ResolverContext, DnsResponder {
 
   isSuspect(address: string): boolean {
     const until = this.suspects.get(address);
-    return until !== undefined && until > this.node.sim.now;
+    return until !== undefined && until > this.node.clock.monotonic();
   }
 
   markSuspect(address: string): void {
-    this.suspects.set(address, this.node.sim.now + this.suspectFor);
+    this.suspects.set(address, this.node.clock.monotonic() + this.suspectFor);
   }
 
   rejected(count: number): void {

@@ -5,7 +5,7 @@
  * run on socket callbacks and simulator timers only, so runs stay in the simulator's order.
  */
 import type { Node } from "../../net/node.js";
-import type { EventId } from "../../sim/event-queue.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import { type Nanos, sec } from "../../sim/time.js";
 import { type StreamServer, type StreamSocket, sockets } from "../../socket/index.js";
 import { TransportError } from "../../transport/errors.js";
@@ -100,12 +100,12 @@ export class TcpDnsTransport implements DnsTransport {
   ): DnsPending {
     const sim = this.node.sim;
     let socket: StreamSocket | undefined;
-    let timer: EventId = -1;
+    let timer: LocalTimer | undefined;
     let over = false;
     const finish = (result: DnsTransportResult | null, reset = false): void => {
       if (over) return;
       over = true;
-      if (timer !== -1) sim.cancel(timer);
+      timer?.cancel();
       // After the answer a FIN is polite; after a timeout or a cancel nothing more is wanted
       // from the server, so RST frees both ends at once.
       if (reset) socket?.abort();
@@ -149,7 +149,7 @@ export class TcpDnsTransport implements DnsTransport {
     socket.onError((e) => {
       if (!over) failed(e);
     });
-    timer = sim.after(options.timeout, () => {
+    timer = this.node.clock.after(options.timeout, () => {
       this.stats.timeouts++;
       finish({ kind: "timeout" }, true);
     });
@@ -202,7 +202,6 @@ export class DnsTcpListener {
 
   /** Serves one accepted connection. */
   serve(node: Node, server: DnsServer, socket: StreamSocket, idleTimeout: Nanos): void {
-    const sim = node.sim;
     this.stats.connections++;
     this.open.add(socket);
     const client: Endpoint = socket.remote;
@@ -210,18 +209,18 @@ export class DnsTcpListener {
     let owed = 0;
     let peerDone = false;
     let closed = false;
-    let timer: EventId = -1;
+    let timer: LocalTimer | undefined;
     const shut = (): void => {
       if (closed) return;
       closed = true;
-      if (timer !== -1) sim.cancel(timer);
+      timer?.cancel();
       this.open.delete(socket);
     };
     // The idle clock runs only while no answer is owed: a resolver's walk may take longer than
     // the idle timeout, and its answer must still find the connection open.
     const idle = (): void => {
-      if (timer !== -1) sim.cancel(timer);
-      timer = -1;
+      timer?.cancel();
+      timer = undefined;
       if (closed || owed > 0) return;
       if (peerDone) {
         // The client has said all it will and has every answer: finish our side too.
@@ -229,8 +228,8 @@ export class DnsTcpListener {
         socket.end();
         return;
       }
-      timer = sim.after(idleTimeout, () => {
-        timer = -1;
+      timer = node.clock.after(idleTimeout, () => {
+        timer = undefined;
         this.stats.idleClosed++;
         shut();
         socket.close();

@@ -6,7 +6,7 @@
  * never inside `query`, so a caller's state is settled before its callback runs.
  */
 import type { Node } from "../../net/node.js";
-import type { EventId } from "../../sim/event-queue.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import type { Nanos } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
 import { type Endpoint, type UdpSocket, udp } from "../../transport/udp.js";
@@ -96,12 +96,12 @@ export class UdpDnsTransport implements DnsTransport {
     const family = server.address.includes(":") ? 6 : 4;
     const peer = canonicalAddress(server.address, family);
     let socket: UdpSocket | undefined;
-    let timer: EventId = -1;
+    let timer: LocalTimer | undefined;
     let over = false;
     const finish = (result: DnsTransportResult | null): void => {
       if (over) return;
       over = true;
-      if (timer !== -1) sim.cancel(timer);
+      timer?.cancel();
       socket?.close();
       if (result !== null) done(result);
     };
@@ -138,7 +138,7 @@ export class UdpDnsTransport implements DnsTransport {
       return later({ kind: "error", error: sent });
     }
     this.stats.sent++;
-    timer = sim.after(options.timeout, () => {
+    timer = this.node.clock.after(options.timeout, () => {
       this.stats.timeouts++;
       finish({ kind: "timeout" });
     });

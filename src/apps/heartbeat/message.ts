@@ -1,8 +1,8 @@
 /**
  * The heartbeat datagram: one JSON object per UDP payload,
- * {"type":"heartbeat","from":name,"seq":n,"time":t?,"data":...?}. `time` is the sender's clock
- * in ns and orders heartbeats across restarts (seq starts again at 1); `data` carries what the
- * receiver wants to know besides liveness (a GFS chunkserver's chunk list).
+ * {"type":"heartbeat","from":name,"seq":n,"time":t?,"data":...?}. `time` is the sender's
+ * monotonic clock in ns and orders heartbeats across restarts (seq starts again at 1); `data`
+ * carries what the receiver wants to know besides liveness (a GFS chunkserver's chunk list).
  */
 
 import { UDP_MAX_PAYLOAD_V4 } from "../../transport/udp.js";

@@ -5,7 +5,7 @@
  * times are exact. Malformed datagrams are counted and dropped.
  */
 import type { Node } from "../../net/node.js";
-import type { Timer } from "../../sim/simulator.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import type { Nanos } from "../../sim/time.js";
 import { isTransportError, type TransportError } from "../../transport/errors.js";
 import { type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
@@ -18,6 +18,7 @@ import { type HeartbeatMessage, parseHeartbeat } from "./message.js";
 export type MonitorEventKind = "joined" | "suspect" | "alive-again" | "dead";
 
 export interface MonitorEvent {
+  /** The monitor host's monotonic clock reading (simulation time when its clock is perfect). */
   time: Nanos;
   peer: string;
   kind: MonitorEventKind;
@@ -84,7 +85,7 @@ class Peer implements PeerStatus {
   readonly interArrival: InterArrival = { count: 0, mean: 0, stdDev: 0, min: 0, max: 0 };
   private m2 = 0;
   data: JsonValue | undefined;
-  timer: Timer | undefined;
+  timer: LocalTimer | undefined;
 
   constructor(
     readonly name: string,
@@ -202,7 +203,9 @@ export class HeartbeatMonitor {
       this.lastError = m;
       return;
     }
-    const now = this.node.sim.now;
+    // Arrival times and silences are measured on this host's monotonic clock, as a real
+    // monitor would: a drifting clock scales every interval the detector sees.
+    const now = this.node.clock.monotonic();
     let peer = this.peerMap.get(m.from);
     const joined = peer === undefined;
     if (peer === undefined) {
@@ -228,14 +231,14 @@ export class HeartbeatMonitor {
   }
 
   private arm(peer: Peer): void {
-    const next = peer.detector.nextChange(this.node.sim.now);
+    const next = peer.detector.nextChange(this.node.clock.monotonic());
     if (next === undefined) {
       peer.timer?.cancel();
       return;
     }
     if (peer.timer === undefined) {
       const p = peer;
-      peer.timer = this.node.sim.timer(() => this.evaluate(p));
+      peer.timer = this.node.clock.timer(() => this.evaluate(p));
     }
     peer.timer.setAt(next);
   }
@@ -243,7 +246,7 @@ export class HeartbeatMonitor {
   /** The peer's timer fired: its verdict may have moved on. */
   private evaluate(peer: Peer): void {
     if (!this.open) return;
-    const now = this.node.sim.now;
+    const now = this.node.clock.monotonic();
     const h = peer.detector.health(now);
     if (h !== peer.health) {
       peer.health = h;

@@ -4,7 +4,7 @@
  * in lockstep). It dies with its node: a crash stops it, and a restart does not revive it.
  */
 import type { Node } from "../../net/node.js";
-import type { Timer } from "../../sim/simulator.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { isTransportError, type TransportError } from "../../transport/errors.js";
 import { type Endpoint, type UdpSocket, udp } from "../../transport/udp.js";
@@ -43,7 +43,7 @@ export class HeartbeatSender {
   lastError: TransportError | EncodeError | undefined;
   private seq = 0;
   private running = true;
-  private readonly timer: Timer;
+  private readonly timer: LocalTimer;
   private readonly interval: Nanos;
   private readonly jitter: Nanos;
 
@@ -61,7 +61,8 @@ export class HeartbeatSender {
     if (!Number.isInteger(this.jitter) || this.jitter < 0 || this.jitter > this.interval) {
       throw new RangeError(`jitter must be an integer in [0, interval]`);
     }
-    this.timer = node.sim.timer(() => this.beat());
+    // The interval is counted on the host's own clock, as a real sender's sleep is.
+    this.timer = node.clock.timer(() => this.beat());
     // A crash kills the process (and the kernel has already dropped its socket).
     node.onUpDown((up) => {
       if (!up) this.stop();
@@ -98,6 +99,14 @@ export class HeartbeatSender {
     this.socket.close();
   }
 
+  /**
+   * The sender's monotonic clock in whole ns (the wire wants a non-negative integer). Monotonic,
+   * not wall time: the monitor orders heartbeats by it, and a step must not make them look stale.
+   */
+  private stamp(): number {
+    return Math.floor(this.node.clock.monotonic());
+  }
+
   private beat(): void {
     if (!this.running) return;
     const sim = this.node.sim;
@@ -107,7 +116,7 @@ export class HeartbeatSender {
       type: "heartbeat",
       from: this.name,
       seq: this.seq,
-      ...(this.options.includeTime === false ? {} : { time: sim.now }),
+      ...(this.options.includeTime === false ? {} : { time: this.stamp() }),
       ...(data === undefined ? {} : { data }),
     });
     const err =

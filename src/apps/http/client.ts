@@ -157,7 +157,8 @@ export class HttpClient {
   ): FetchRequest {
     const request = new FetchRequest();
     if (callback) request.onDone(callback);
-    const start = this.node.sim.now;
+    // Timings are on the host's (monotonic) clock, as curl's -w figures are.
+    const start = this.node.clock.monotonic();
     const redirects: string[] = [];
     const fail = (error: HttpClientError) =>
       this.node.sim.after(0, () => request.settle({ ok: false, error, redirects }));
@@ -192,7 +193,7 @@ export class HttpClient {
             r.status === 303 || ((r.status === 301 || r.status === 302) && method === "POST");
           return hop(next, toGet ? "GET" : method, toGet ? undefined : body);
         }
-        const timing = { ...r.timing, total: this.node.sim.now - start };
+        const timing = { ...r.timing, total: this.node.clock.monotonic() - start };
         request.settle({ ...r, timing, url: u.href, redirects });
       });
     };
@@ -226,15 +227,20 @@ export class HttpClient {
     done: (r: FetchResult) => void,
   ): void {
     const sim = this.node.sim;
-    const start = sim.now;
+    const clock = this.node.clock;
+    const start = clock.monotonic();
     const emit = options.onEvent ?? (() => {});
     const timing: FetchTiming = { dns: 0, connect: 0, firstByte: 0, total: 0 };
     let finished = false;
     let conn: PooledConnection | undefined;
-    const deadline = sim.timer(() => {
+    const deadline = clock.timer(() => {
       conn?.abort();
       finish(
-        err("ETIMEDOUT", `Operation timed out after ${(sim.now - start) / 1e6} milliseconds`, 28),
+        err(
+          "ETIMEDOUT",
+          `Operation timed out after ${(clock.monotonic() - start) / 1e6} milliseconds`,
+          28,
+        ),
       );
     });
     deadline.set(options.timeout ?? this.timeout);
@@ -277,7 +283,7 @@ export class HttpClient {
       emit({ kind: "request", head: headLines(bytes) });
       c.exchange(method, bytes, {
         firstByte: () => {
-          timing.firstByte = sim.now - start;
+          timing.firstByte = clock.monotonic() - start;
         },
         done: (r) => {
           if (finished) return;
@@ -313,7 +319,7 @@ export class HttpClient {
       const c = this.pool.connect(key, { address, port: u.port }, (e) => {
         if (finished || pc === undefined) return;
         if (e !== null) {
-          const ms = Math.round((sim.now - start) / 1e6);
+          const ms = Math.round((clock.monotonic() - start) / 1e6);
           const where = `${u.hostname} port ${u.port} after ${ms} ms`;
           return finish(
             err(
@@ -323,7 +329,7 @@ export class HttpClient {
             ),
           );
         }
-        timing.connect = sim.now - start;
+        timing.connect = clock.monotonic() - start;
         emit({ kind: "connected", host: u.hostname, address, port: u.port, id: pc.id });
         send(pc, false, false);
       });
@@ -341,7 +347,7 @@ export class HttpClient {
       }
       lookup(this.node, u.host.name, {}, (r) => {
         if (finished) return;
-        timing.dns = sim.now - start;
+        timing.dns = clock.monotonic() - start;
         if (!r.ok) return finish(err("ENOTFOUND", `Could not resolve host: ${u.hostname}`, 6));
         emit({ kind: "resolved", host: u.hostname, port: u.port, addresses: r.addresses });
         const want = this.options.family ?? 4;

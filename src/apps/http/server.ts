@@ -8,7 +8,7 @@
  * (default 1704067200, 2024-01-01T00:00:00Z), so runs print the same dates every time.
  */
 import type { Node } from "../../net/node.js";
-import type { Timer } from "../../sim/simulator.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import { type Nanos, NS_PER_S, sec } from "../../sim/time.js";
 import { type StreamServer, type StreamSocket, sockets } from "../../socket/index.js";
 import { TransportError } from "../../transport/errors.js";
@@ -123,9 +123,9 @@ export class HttpServer {
     this.listener?.close();
   }
 
-  /** Unix seconds now, from simulated time. */
+  /** Unix seconds now, from the host's clock (the Date header is the server's idea of now). */
   dateSeconds(): number {
-    return this.epoch + Math.floor(this.node.sim.now / NS_PER_S);
+    return this.epoch + Math.floor(this.node.clock.now() / NS_PER_S);
   }
 
   /** Runs the handler for `req` (or the static file, 404, 405), turning a throw into 500. */
@@ -200,7 +200,7 @@ interface Slot {
 class Connection implements ResponseSink {
   private readonly parser: HttpParser<HttpRequest>;
   private readonly slots: Slot[] = [];
-  private readonly timer: Timer;
+  private readonly timer: LocalTimer;
   /** No more requests are read: a parse error, `Connection: close`, or the peer's FIN. */
   private stopped = false;
   private closing = false;
@@ -211,7 +211,7 @@ class Connection implements ResponseSink {
     private readonly socket: StreamSocket,
   ) {
     this.parser = HttpParser.requests(server.options.limits);
-    this.timer = server.node.sim.timer(() => this.timeout());
+    this.timer = server.node.clock.timer(() => this.timeout());
     this.timer.set(server.requestTimeout);
     socket.onData((d) => this.data(d));
     socket.onEnd(() => this.peerEnded());

@@ -61,11 +61,12 @@ interface Registration {
 const taskName = (t: Task) => `${t.kind}-${t.index}`;
 
 export class MapReduceManager {
-  /** One line per decision, each starting with the time in seconds. */
+  /** One line per decision, each starting with the manager clock's reading in seconds. */
   readonly log: string[] = [];
   readonly monitor: HeartbeatMonitor;
   /** The final counts in word order, once the job is done. */
   output: Pair[] | undefined;
+  /** Simulation (true) time at which the job finished: for reports, not the manager's view. */
   finishedAt: Nanos | undefined;
   /** Results that arrived from a registration already declared dead, and were dropped. */
   ignoredLateResults = 0;
@@ -105,7 +106,7 @@ export class MapReduceManager {
     this.monitor = monitor;
     monitor.onEvent((e) => this.onHeartbeatEvent(e));
     const listener = sockets(node).listen(options.rpcPort, (socket) => {
-      const rpc = new RpcEndpoint(node.sim, streamChannel(socket), {
+      const rpc = new RpcEndpoint(node.clock, streamChannel(socket), {
         timeout: options.taskTimeout ?? 600 * NS_PER_S,
       });
       rpc.handle("register", (params, reply) => {
@@ -129,7 +130,8 @@ export class MapReduceManager {
   }
 
   private note(line: string): void {
-    this.log.push(`${(this.node.sim.now / NS_PER_S).toFixed(3)} ${line}`);
+    // Stamped with the manager's own clock, as a real program's log is.
+    this.log.push(`${(this.node.clock.now() / NS_PER_S).toFixed(3)} ${line}`);
   }
 
   private register(name: string, rpc: RpcEndpoint): void {
@@ -242,6 +244,7 @@ export class MapReduceManager {
     // Partitions are disjoint by word, so summing again only merges and sorts them.
     const output = reduceCounts(this.reduceOutput.flat());
     this.output = output;
+    // An observer's figure (reports compute the job's duration in true time), not the manager's.
     this.finishedAt = this.node.sim.now;
     this.note(`job done: ${output.length} distinct words`);
     for (const fn of this.doneListeners) fn(output);

@@ -6,7 +6,6 @@
  * system), which registers afresh.
  */
 import type { Node } from "../../net/node.js";
-import type { Timer } from "../../sim/simulator.js";
 import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { sockets } from "../../socket/sockets.js";
 import { isTransportError } from "../../transport/errors.js";
@@ -42,7 +41,7 @@ export class MapReduceWorker {
   /** Tasks finished and answered, over every boot. */
   tasksDone = 0;
   private rpc: RpcEndpoint | undefined;
-  private timers: Timer[] = [];
+  private timers: { cancel(): void }[] = [];
   /** The current process's heartbeat sender (undefined while crashed). */
   sender: HeartbeatSender | undefined;
 
@@ -84,7 +83,9 @@ export class MapReduceWorker {
     const boot = this.boots;
     const socket = sockets(this.node).connect(this.options.manager);
     if (isTransportError(socket)) return this.retryLater(boot);
-    const rpc = new RpcEndpoint(this.node.sim, streamChannel(socket), { timeout: 600 * NS_PER_S });
+    const rpc = new RpcEndpoint(this.node.clock, streamChannel(socket), {
+      timeout: 600 * NS_PER_S,
+    });
     this.rpc = rpc;
     rpc.handle("map", (p, reply) => this.work("map", p, reply));
     rpc.handle("reduce", (p, reply) => this.work("reduce", p, reply));
@@ -99,7 +100,7 @@ export class MapReduceWorker {
 
   private retryLater(boot: number): void {
     this.rpc = undefined;
-    const t = this.node.sim.timer(() => {
+    const t = this.node.clock.timer(() => {
       if (this.boots === boot && this.node.up) this.connect();
     });
     t.set(this.options.retry ?? NS_PER_S);
@@ -124,6 +125,8 @@ export class MapReduceWorker {
       result = { counts: reduceCounts(pairs) };
       size = pairs.length;
     }
+    // Computing takes true time (the processor does the work; no clock times it), unlike the
+    // retry wait above, which is a sleep on the host's clock.
     const t = this.node.sim.timer(() => {
       this.timers = this.timers.filter((x) => x !== t);
       this.tasksDone++;

@@ -92,6 +92,7 @@ export function measureDht(options: DhtMeasureOptions): DhtMeasurement {
 
   const lookups = options.lookups ?? 1000;
   const results: (DhtLookupResult & { latency: Nanos; target: number })[] = [];
+  // This driver is an outside observer: it schedules lookups and times them in true time.
   const start = sim.now + 1_000 * NS_PER_MS;
   for (let j = 0; j < lookups; j++) {
     const src = nodes[alive[rng.nextInt(alive.length)]!]!;

@@ -72,6 +72,7 @@ export function supernodeExample(options: SupernodeExampleOptions = {}): Superno
     });
     peers.push(p);
     stores.push(new ReplicatedStore(p, { k: options.k ?? 3 }));
+    // The example's script (not a program on the host) starts the peers at true instants.
     net.sim.at((i + 1) * 10 * NS_PER_MS, () => p.login());
   });
   const find = <T>(list: T[], name: string): T => {

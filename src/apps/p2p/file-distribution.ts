@@ -89,6 +89,7 @@ export class FileDistribution {
     if (!(Number.isInteger(options.bytes) && options.bytes >= n && options.bytes < 2 ** 32)) {
       throw new RangeError("file size must be a whole number of bytes, at least one per client");
     }
+    // An outside observer's stopwatch (the distribution-time measurement), so true time.
     this.startedAt = options.server.node.sim.now;
     this.completedAt = new Array<Nanos | undefined>(n).fill(undefined);
     this.received = new Array<number>(n).fill(0);

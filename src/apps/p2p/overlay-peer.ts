@@ -27,6 +27,7 @@ export interface Delivery {
   from: string;
   body: JsonValue;
   path: string[];
+  /** On the host's monotonic clock (simulation time when the clock is perfect). */
   time: Nanos;
 }
 
@@ -44,7 +45,7 @@ export class OverlayPeer {
   neighbours: DirectoryEntry[] = [];
   /** Messages delivered here, in order. */
   readonly inbox: Delivery[] = [];
-  /** Supernode changes, in order: [time, supernode address]. */
+  /** Supernode changes, in order: [time on the peer's monotonic clock, supernode address]. */
   readonly logins: [Nanos, string][] = [];
   private next: number;
   private generation = 0;
@@ -101,7 +102,7 @@ export class OverlayPeer {
         this.state = "online";
         this.supernode = sn;
         this.neighbours = decodeEntries(reply.neighbours);
-        this.logins.push([this.transport.sim.now, sn]);
+        this.logins.push([this.transport.clock.monotonic(), sn]);
         this.keepalive(gen);
         done?.(true);
       });
@@ -112,7 +113,7 @@ export class OverlayPeer {
   /** Keeps the login alive; on silence from the supernode, logs in to the next one. */
   private keepalive(gen: number): void {
     const interval = this.options.keepaliveInterval ?? 1_000_000_000;
-    this.transport.sim.after(interval, () => {
+    this.transport.clock.after(interval, () => {
       if (gen !== this.generation || this.supernode === undefined) return;
       this.rpc.request(this.supernode, { t: "keepalive", peer: this.name }, (reply) => {
         if (gen !== this.generation) return;
@@ -181,7 +182,7 @@ export class OverlayPeer {
       from: m.from,
       body: m.body,
       path: [...path, this.address],
-      time: this.transport.sim.now,
+      time: this.transport.clock.monotonic(),
     };
     this.inbox.push(d);
     for (const fn of this.receivers) fn(d);

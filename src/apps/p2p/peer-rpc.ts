@@ -3,7 +3,7 @@
  * (`rid`), is resent after a timeout on the simulator clock up to a retry limit, and its reply
  * echoes the id. Callbacks, not promises, so work happens inside the simulator's run loop.
  */
-import type { EventId } from "../../sim/event-queue.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import type { Nanos } from "../../sim/time.js";
 import type { OverlayMessage, OverlayTransport } from "./transport.js";
 
@@ -33,11 +33,7 @@ interface Pending {
   handler: ReplyHandler;
   timeout: Nanos;
   attemptsLeft: number;
-  timer: EventId | undefined;
-}
-
-function expire(p: Pending): void {
-  p.rpc.expired(p);
+  timer: LocalTimer | undefined;
 }
 
 /** Request/response and one-way messages, dispatched by the `t` member. */
@@ -99,7 +95,9 @@ export class PeerRpc {
 
   private transmit(p: Pending): void {
     this.transport.send(p.to, p.message);
-    p.timer = this.transport.sim.after(p.timeout, expire, p);
+    // The timeout runs on the peer's own clock, as a real program's does.
+    p.timer ??= this.transport.clock.timer(() => this.expired(p));
+    p.timer.set(p.timeout);
   }
 
   /** Called by the timeout event. */
@@ -123,7 +121,7 @@ export class PeerRpc {
       const p = typeof rid === "number" ? this.pending.get(rid) : undefined;
       if (p === undefined) return; // late or duplicate reply
       this.pending.delete(p.rid);
-      if (p.timer !== undefined) this.transport.sim.cancel(p.timer);
+      p.timer?.cancel();
       this.stats.replies++;
       p.handler(m, from);
       return;
@@ -142,7 +140,7 @@ export class PeerRpc {
 
   private dropAll(): void {
     for (const p of this.pending.values()) {
-      if (p.timer !== undefined) this.transport.sim.cancel(p.timer);
+      p.timer?.cancel();
     }
     this.pending.clear();
   }

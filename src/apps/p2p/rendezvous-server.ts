@@ -120,7 +120,7 @@ export class RendezvousServer {
     const reflexive = text(from);
     const old = this.peers.get(id);
     if (old !== undefined && old.reflexive !== reflexive) this.byEndpoint.delete(old.reflexive);
-    this.peers.set(id, { id, reflexive, local, seen: this.node.sim.now });
+    this.peers.set(id, { id, reflexive, local, seen: this.node.clock.monotonic() });
     this.byEndpoint.set(reflexive, id);
     this.stats.registrations++;
     this.send({ t: "registered", reflexive }, from);

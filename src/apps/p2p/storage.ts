@@ -40,6 +40,7 @@ export interface StoredItem {
 /** A completed repair: the item again has `holders` (k of them when enough peers live). */
 export interface Repair {
   key: string;
+  /** On the host's monotonic clock (simulation time when the clock is perfect). */
   time: Nanos;
   lost: string;
   holders: string[];
@@ -150,12 +151,12 @@ export class ReplicatedStore {
     for (const [name, address] of peers) {
       rpc.request(address, { t: "replica-ping" }, (reply) => {
         if (reply !== undefined || generation !== this.generation || this.dead.has(name)) return;
-        this.dead.set(name, rpc.transport.sim.now);
+        this.dead.set(name, rpc.transport.clock.monotonic());
         this.holderLost(name);
       });
     }
     const interval = this.options.checkInterval ?? 1_000_000_000;
-    rpc.transport.sim.after(interval, () => this.check(generation));
+    rpc.transport.clock.after(interval, () => this.check(generation));
   }
 
   private holderLost(name: string): void {
@@ -167,7 +168,7 @@ export class ReplicatedStore {
       this.host.closest(idOf(item.key), this.k, exclude, (holders) => {
         if (holders === undefined || holders.length === 0) return;
         this.copy(item.key, item.value, holders, (acked) => {
-          const time = this.host.rpc.transport.sim.now;
+          const time = this.host.rpc.transport.clock.monotonic();
           this.repairs.push({ key: item.key, time, lost: name, holders: acked });
         });
       });

@@ -58,6 +58,7 @@ export function decodeEntries(v: JsonValue | undefined): DirectoryEntry[] {
 
 /** A directory event, for logs and tests. */
 export interface SupernodeEvent {
+  /** On the host's monotonic clock (simulation time when the clock is perfect). */
   time: number;
   kind: "login" | "logout" | "expired" | "learned" | "forgot" | "supernode-dead";
   peer: string;
@@ -107,7 +108,7 @@ export class Supernode {
   }
 
   private log(kind: SupernodeEvent["kind"], peer: string): void {
-    this.events.push({ time: this.transport.sim.now, kind, peer });
+    this.events.push({ time: this.transport.clock.monotonic(), kind, peer });
   }
 
   /** Tells the other supernodes (retried requests, so a lost datagram is not a lost row). */
@@ -131,7 +132,7 @@ export class Supernode {
       this.directory.delete(e.name); // re-insert at the end: login order
       this.directory.set(e.name, e);
       const d = this.detector(e.name);
-      d.heartbeat(this.transport.sim.now);
+      d.heartbeat(this.transport.clock.monotonic());
       this.detectors.set(e.name, d);
       this.log("login", e.name);
       this.broadcast({ t: "dir-add", entries: encodeEntries([e]) });
@@ -140,7 +141,7 @@ export class Supernode {
     });
     rpc.handle("keepalive", (_from, m, reply) => {
       const d = typeof m.peer === "string" ? this.detectors.get(m.peer) : undefined;
-      d?.heartbeat(this.transport.sim.now);
+      d?.heartbeat(this.transport.clock.monotonic());
       reply({ ok: d !== undefined });
     });
     rpc.handle("logout", (_from, m, reply) => {
@@ -206,7 +207,8 @@ export class Supernode {
   /** Periodic work: expire silent peers, ping the other supernodes. */
   private sweep(generation: number): void {
     if (!this.running || generation !== this.generation) return;
-    const now = this.transport.sim.now;
+    // Silences are measured on the supernode's own clock, as a real one would.
+    const now = this.transport.clock.monotonic();
     const expired: string[] = [];
     for (const [name, d] of this.detectors) if (d.health(now) === "dead") expired.push(name);
     for (const name of expired) this.drop(name, "expired");
@@ -225,7 +227,7 @@ export class Supernode {
       });
     }
     const interval = this.options.sweepInterval ?? 1_000_000_000;
-    this.transport.sim.after(interval, () => this.sweep(generation));
+    this.transport.clock.after(interval, () => this.sweep(generation));
   }
 }
 

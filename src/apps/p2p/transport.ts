@@ -3,6 +3,7 @@
  * object to an address, receive them), and its lightweight implementation: an in-simulator
  * message bus with per-pair latency from seeded peer coordinates, for 10,000-peer measurements.
  */
+import { HostClock } from "../../sim/host-clock.js";
 import type { Simulator } from "../../sim/simulator.js";
 import type { Nanos } from "../../sim/time.js";
 import type { JsonValue } from "../rpc/framing.js";
@@ -12,8 +13,10 @@ export type OverlayMessage = { [key: string]: JsonValue };
 
 /** Where overlay messages go and come from; both implementations share the protocol code. */
 export interface OverlayTransport {
-  /** The simulator whose clock and timers the protocol uses. */
+  /** The simulator (for random streams; protocols read time and set timers on `clock`). */
   readonly sim: Simulator;
+  /** The host's own clock: protocols measure time and run their timers on it. */
+  readonly clock: HostClock;
   /** This endpoint's address: "10.0.0.3:4000" over UDP, a name on the bus. */
   readonly address: string;
   /** False once the host crashed (or the bus failed it): nothing is sent or received. */
@@ -139,6 +142,7 @@ export class BusEndpoint implements OverlayTransport {
   private readonly receivers: ((from: string, m: OverlayMessage) => void)[] = [];
   private readonly upDown: ((up: boolean) => void)[] = [];
   private isUp = true;
+  private ownClock: HostClock | undefined;
 
   constructor(
     private readonly bus: MessageBus,
@@ -147,6 +151,12 @@ export class BusEndpoint implements OverlayTransport {
 
   get sim(): Simulator {
     return this.bus.sim;
+  }
+
+  /** The endpoint's own clock: perfect unless configured (made on first use: buses are big). */
+  get clock(): HostClock {
+    this.ownClock ??= new HostClock(this.bus.sim);
+    return this.ownClock;
   }
 
   get up(): boolean {

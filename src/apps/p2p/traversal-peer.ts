@@ -10,8 +10,8 @@
  */
 
 import type { Node } from "../../net/node.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import type { RandomStream } from "../../sim/random.js";
-import type { Timer } from "../../sim/simulator.js";
 import { ms, type Nanos, sec } from "../../sim/time.js";
 import { type DatagramSocket, sockets } from "../../socket/index.js";
 import { TransportError } from "../../transport/errors.js";
@@ -47,6 +47,7 @@ export interface TraversalLink {
   endpoint: string | undefined;
   /** Binding requests sent. */
   checks: number;
+  /** When punching started, on the host's monotonic clock. */
   started: Nanos;
   /** When the path was decided (-1 while punching). */
   decided: Nanos;
@@ -72,6 +73,7 @@ export interface TraversalMessage {
   from: string;
   data: string;
   path: TraversalPath;
+  /** On the host's monotonic clock (simulation time when the clock is perfect). */
   time: Nanos;
 }
 
@@ -98,8 +100,8 @@ export class TraversalPeer {
   private readonly pending = new Map<string, PendingCheck>();
   private readonly queued = new Map<string, string[]>();
   private readonly wanted: string[] = [];
-  private readonly punchTimers = new Map<string, Timer>();
-  private readonly bindingTimer: Timer;
+  private readonly punchTimers = new Map<string, LocalTimer>();
+  private readonly bindingTimer: LocalTimer;
   private bindingTid = "";
   private readonly pathListeners: ((peer: string, path: TraversalPath) => void)[] = [];
   private readonly messageListeners: ((m: TraversalMessage) => void)[] = [];
@@ -126,7 +128,8 @@ export class TraversalPeer {
     this.local = `${formatIpv4(ip)}:${port}`;
     this.rng = node.sim.rng(`p2p:${this.id}:stun`);
     s.onMessage((m) => this.receive(m));
-    this.bindingTimer = node.sim.timer(() => this.discover());
+    // Keepalives, punching and every time stamp run on the host's own (monotonic) clock.
+    this.bindingTimer = node.clock.timer(() => this.discover());
     this.discover();
   }
 
@@ -290,7 +293,7 @@ export class TraversalPeer {
   }
 
   private deliver(from: string, data: string, path: TraversalPath): void {
-    const m: TraversalMessage = { from, data, path, time: this.node.sim.now };
+    const m: TraversalMessage = { from, data, path, time: this.node.clock.monotonic() };
     this.received.push(m);
     for (const fn of this.messageListeners) fn(m);
   }
@@ -306,14 +309,14 @@ export class TraversalPeer {
       candidates: [...new Set(candidates)].filter((c) => parseEndpoint(c) !== undefined),
       endpoint: undefined,
       checks: 0,
-      started: this.node.sim.now,
+      started: this.node.clock.monotonic(),
       decided: -1,
     };
     this.links.set(peer, l);
-    const deadline = this.node.sim.now + this.punchTimeout;
-    const timer = this.node.sim.timer(() => {
+    const deadline = this.node.clock.monotonic() + this.punchTimeout;
+    const timer = this.node.clock.timer(() => {
       if (l.state !== "punching") return;
-      if (this.node.sim.now >= deadline) return this.decide(l, "relay");
+      if (this.node.clock.monotonic() >= deadline) return this.decide(l, "relay");
       for (const c of l.candidates) this.check(l, c);
       timer.set(this.punchInterval);
     });
@@ -340,7 +343,7 @@ export class TraversalPeer {
 
   private decide(l: TraversalLink, path: TraversalPath): void {
     l.state = path;
-    l.decided = this.node.sim.now;
+    l.decided = this.node.clock.monotonic();
     this.punchTimers.get(l.peer)?.cancel();
     for (const [tid, c] of [...this.pending]) if (c.peer === l.peer) this.pending.delete(tid);
     for (const fn of this.pathListeners) fn(l.peer, path);

@@ -4,6 +4,7 @@
  * datagrams are counted and dropped. A crash closes the socket; a restart binds it again.
  */
 import type { Node } from "../../net/node.js";
+import type { HostClock } from "../../sim/host-clock.js";
 import type { Simulator } from "../../sim/simulator.js";
 import { isTransportError } from "../../transport/errors.js";
 import { UDP_MAX_PAYLOAD_V4, type UdpSocket, udp } from "../../transport/udp.js";
@@ -43,6 +44,11 @@ export class UdpOverlayTransport implements OverlayTransport {
       if (up) this.bind();
       else this.socket = undefined; // the crash closed it
     });
+  }
+
+  /** The node's clock. */
+  get clock(): HostClock {
+    return this.node.clock;
   }
 
   private bind(): void {

@@ -8,8 +8,8 @@
  */
 import type { Interface } from "../../net/interface.js";
 import type { Node } from "../../net/node.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import type { RandomStream } from "../../sim/random.js";
-import type { Timer } from "../../sim/simulator.js";
 import type { Nanos } from "../../sim/time.js";
 import { NS_PER_S } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
@@ -52,8 +52,8 @@ export interface RipRoute {
   connected: boolean;
   /** Changed since the last triggered update. */
   changed: boolean;
-  timeout: Timer | undefined;
-  gc: Timer | undefined;
+  timeout: LocalTimer | undefined;
+  gc: LocalTimer | undefined;
 }
 
 function maskLength(mask: number): number | undefined {
@@ -67,8 +67,8 @@ export class RipDaemon {
   private socket: UdpSocket | undefined;
   private readonly ifaces: Interface[];
   private readonly rng: RandomStream;
-  private periodic: Timer | undefined;
-  private triggerHold: Timer | undefined;
+  private periodic: LocalTimer | undefined;
+  private triggerHold: LocalTimer | undefined;
   private triggerPending = false;
   private running = false;
   readonly updateInterval: Nanos;
@@ -106,9 +106,10 @@ export class RipDaemon {
     for (const i of this.ifaces) {
       for (const a of i.v4) this.setConnected(a.prefix, i, i.operational);
     }
-    this.periodic = this.node.sim.timer(() => this.periodicUpdate());
+    // RFC 2453 §3.8 timers run on the router's own clock, as a real routing daemon's do.
+    this.periodic = this.node.clock.timer(() => this.periodicUpdate());
     this.periodic.set(this.jitteredInterval());
-    this.triggerHold = this.node.sim.timer(() => this.triggerHoldExpired());
+    this.triggerHold = this.node.clock.timer(() => this.triggerHoldExpired());
     for (const i of this.ifaces) if (i.operational) this.send(i, emitRip(ripWholeTableRequest()));
   }
 
@@ -298,7 +299,7 @@ export class RipDaemon {
   }
 
   private refresh(r: RipRoute): void {
-    r.timeout ??= this.node.sim.timer(() => this.expire(r));
+    r.timeout ??= this.node.clock.timer(() => this.expire(r));
     r.timeout.set(this.timeout);
   }
 
@@ -315,7 +316,7 @@ export class RipDaemon {
   private startDeletion(r: RipRoute): void {
     r.timeout?.cancel();
     this.node.routes.remove4(r.prefix, "rip");
-    r.gc ??= this.node.sim.timer(() => {
+    r.gc ??= this.node.clock.timer(() => {
       if (this.routes.get(r.prefix.toString()) === r && r.metric >= RIP_INFINITY)
         this.routes.delete(r.prefix.toString());
     });
@@ -341,6 +342,7 @@ export class RipDaemon {
 
   private noteChange(): void {
     this.stats.changes++;
+    // An observer's figure (tests measure convergence in true time), not the router's view.
     this.stats.lastChange = this.node.sim.now;
   }
 

@@ -1,10 +1,10 @@
 /**
  * Request/response correlation over any duplex byte channel (TCP, or an in-memory pair in
- * tests): a table of pending requests keyed by id, a timeout per request on the simulator's
- * clock, and failure of everything pending when the connection closes. Both ends can call and
- * serve. Callbacks, not promises: promise jobs would run outside the simulator's event order.
+ * tests): a table of pending requests keyed by id, a timeout per request on the host's clock
+ * (or the simulator's, in tests without hosts), and failure of everything pending when the
+ * connection closes. Both ends can call and serve. Callbacks, not promises: promise jobs would
+ * run outside the simulator's event order.
  */
-import type { Simulator, Timer } from "../../sim/simulator.js";
 import { formatTime, type Nanos, NS_PER_S } from "../../sim/time.js";
 import { ParseError } from "../../wire/parse-error.js";
 import {
@@ -36,6 +36,11 @@ export interface ByteChannel {
   onClose(cb: (reason?: string) => void): void;
   /** Closes the stream (optional: a channel without it is closed by its owner). */
   close?(): void;
+}
+
+/** What the endpoint needs for its timeouts: a host's clock (`node.clock`) or a Simulator. */
+export interface RpcTimers {
+  timer(fn: () => void): { set(delay: Nanos): void; cancel(): void };
 }
 
 export interface RpcOptions {
@@ -88,7 +93,7 @@ export interface RpcStats {
 interface Pending {
   readonly method: string;
   readonly callback: (r: RpcResult) => void;
-  readonly timer: Timer;
+  readonly timer: { cancel(): void };
   readonly timeout: Nanos;
 }
 
@@ -119,7 +124,7 @@ export class RpcEndpoint {
   private isClosed = false;
 
   constructor(
-    private readonly sim: Simulator,
+    private readonly timers: RpcTimers,
     private readonly channel: ByteChannel,
     options: RpcOptions = {},
   ) {
@@ -176,7 +181,7 @@ export class RpcEndpoint {
     const problem = this.send(env);
     if (problem !== undefined) return problem;
     const timeout = options.timeout ?? this.defaultTimeout;
-    const timer = this.sim.timer(() => this.expire(id));
+    const timer = this.timers.timer(() => this.expire(id));
     this.pending.set(id, { method, callback, timer, timeout });
     timer.set(timeout);
     this.stats.requestsSent++;

@@ -107,22 +107,27 @@ export class PingRun extends ToolRun {
   }
 
   private sendNext(seq: number): void {
-    const sim = this.node.sim;
-    if (seq === 1) this.firstSend = sim.now;
-    this.lastSend = sim.now;
+    // As the real ping, times and intervals are on the host's clock (monotonic, so a step does
+    // not turn into a negative RTT): a drifting host reports RTTs scaled by its rate.
+    const clock = this.node.clock;
+    const now = clock.monotonic();
+    if (seq === 1) this.firstSend = now;
+    this.lastSend = now;
     const data = new Uint8Array(this.opts.size);
     for (let i = 0; i < data.length; i++) data[i] = (i + 0x10) & 0xff; // iputils' pattern after the timestamp
-    this.sentAt.set(seq, sim.now);
+    this.sentAt.set(seq, now);
     this.stats.transmitted++;
     const problem = this.family.send(this.identifier, seq, data, this.opts);
     if (problem !== undefined) {
       this.output.push(problem);
       if (problem.includes("unreachable")) return this.finish();
     }
-    if (seq < this.opts.count) sim.after(this.opts.interval, () => this.sendNext(seq + 1));
+    if (seq < this.opts.count) clock.after(this.opts.interval, () => this.sendNext(seq + 1));
     else {
       const maxRtt = this.stats.rtts.length ? Math.max(...this.stats.rtts) : 0;
-      sim.after(Math.max(this.opts.wait, Math.round(2 * maxRtt * NS_PER_MS)), () => this.finish());
+      clock.after(Math.max(this.opts.wait, Math.round(2 * maxRtt * NS_PER_MS)), () =>
+        this.finish(),
+      );
     }
   }
 
@@ -141,7 +146,7 @@ export class PingRun extends ToolRun {
       this.output.push(`From ${e.from} icmp_seq=${e.seq} ${e.error}`);
       return;
     }
-    const rtt = (this.node.sim.now - sent) / NS_PER_MS;
+    const rtt = (this.node.clock.monotonic() - sent) / NS_PER_MS;
     // iputils marks a second reply to the same request "(DUP!)" and does not count it as received.
     const dup = this.answered.has(e.seq);
     if (dup) this.stats.duplicates++;

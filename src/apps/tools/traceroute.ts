@@ -8,7 +8,7 @@
 import type { Ipv4Delivery } from "../../net/ipv4-stack.js";
 import type { Ipv6Delivery } from "../../net/ipv6-stack.js";
 import type { Node } from "../../net/node.js";
-import type { Timer } from "../../sim/simulator.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import { type Nanos, NS_PER_MS, NS_PER_S } from "../../sim/time.js";
 import { formatIpv4, type Ipv4, type Ipv6Address } from "../../wire/address.js";
 import { getU16 } from "../../wire/bytes.js";
@@ -65,7 +65,7 @@ export class TracerouteRun extends ToolRun {
   private sentAt = 0;
   private readonly srcPort: number;
   private readonly unsubscribe: () => void;
-  private readonly timer: Timer;
+  private readonly timer: LocalTimer;
 
   constructor(
     private readonly node: Node,
@@ -75,7 +75,8 @@ export class TracerouteRun extends ToolRun {
     super();
     this.port = opts.port;
     this.srcPort = 32768 + node.sim.rng(`node:${node.name}:traceroute`).nextInt(28232);
-    this.timer = node.sim.timer(() => this.record(undefined));
+    // Probe waits and RTTs are on the host's (monotonic) clock, as the real tool measures them.
+    this.timer = node.clock.timer(() => this.record(undefined));
     const t = family.target;
     this.output.push(
       `traceroute to ${t} (${t}), ${opts.maxHops} hops max, ${opts.size} byte packets`,
@@ -83,7 +84,7 @@ export class TracerouteRun extends ToolRun {
     this.unsubscribe = family.listen(this.srcPort, (port, answer) => {
       // Only the answer to the probe in flight counts; late answers are ignored, as Linux does.
       if (!this.finished && port === this.port) {
-        this.record({ ...answer, rtt: (this.node.sim.now - this.sentAt) / NS_PER_MS });
+        this.record({ ...answer, rtt: (this.node.clock.monotonic() - this.sentAt) / NS_PER_MS });
       }
     });
     this.sendProbe();
@@ -98,7 +99,7 @@ export class TracerouteRun extends ToolRun {
     if (this.probe === 0) this.hops.push({ ttl: this.ttl, probes: [] });
     const payload = new Uint8Array(Math.max(0, this.opts.size - this.family.headerBytes));
     for (let i = 0; i < payload.length; i++) payload[i] = 0x40 + (i & 0x1f);
-    this.sentAt = this.node.sim.now;
+    this.sentAt = this.node.clock.monotonic();
     if (!this.family.send(this.srcPort, this.port, this.ttl, payload)) {
       this.output.push("connect: Network is unreachable");
       return this.finish();
