@@ -77,7 +77,7 @@ export class AddressCheck {
   private unwatch: (() => void) | undefined;
 
   constructor(
-    private readonly sim: Simulator,
+    sim: Simulator,
     private readonly arp: ArpResolver,
     /** The interface's own MAC, so its own probes are not taken for another host's. */
     private readonly mac: Mac,
