@@ -4,7 +4,7 @@
  * no conflict the client probes, binds and announces, with the RFC's timings or scaled ones.
  */
 import { describe, expect, it } from "vitest";
-import { scaledTimings } from "../src/apps/dhcp/address-check.js";
+import { scaledAddressCheckTimings } from "../src/apps/dhcp/address-check.js";
 import type { DhcpClient } from "../src/apps/dhcp/client.js";
 import { ms, sec } from "../src/sim/time.js";
 import { parseIpv4Address } from "../src/wire/address.js";
@@ -144,7 +144,7 @@ describe("DHCP client address conflict detection", () => {
   });
 
   it("probes with scaled timings, or not at all when told not to", () => {
-    const fast = dhcpLan(1, {}, { startDelay: 0, addressCheck: scaledTimings(0.1) });
+    const fast = dhcpLan(1, {}, { startDelay: 0, addressCheck: scaledAddressCheckTimings(0.1) });
     fast.clients[0]!.start();
     fast.net.sim.runUntil(sec(10));
     const c = fast.clients[0]!;
@@ -192,7 +192,7 @@ describe("DHCP client address conflict detection", () => {
     expect(c.address).toBe("10.0.0.101");
   });
 
-  it("rate-limits to one try a minute after ten conflicts (RFC 5227 MAX_CONFLICTS)", () => {
+  it("rate-limits to one try a minute after ten conflicts (RFC 5227 ACD_MAX_CONFLICTS)", () => {
     // Every address in a pool of 12 is squatted: the client declines them one by one.
     const { net, clients } = dhcpLan(1, { range: ["10.0.0.100", "10.0.0.111"] }, { startDelay: 0 });
     for (let i = 0; i < 12; i++) {

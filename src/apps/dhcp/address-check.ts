@@ -44,11 +44,14 @@ export const RFC5227_TIMINGS: Readonly<AddressCheckTimings> = Object.freeze({
 });
 
 /** RFC 5227 §1.1 MAX_CONFLICTS and RATE_LIMIT_INTERVAL: after 10 conflicts, one try a minute. */
-export const MAX_CONFLICTS = 10;
-export const RATE_LIMIT_INTERVAL = 60 * NS_PER_S;
+export const ACD_MAX_CONFLICTS = 10;
+export const ACD_RATE_LIMIT_INTERVAL = 60 * NS_PER_S;
 
 /** The RFC timings with `scale` applied to every duration (counts unchanged). */
-export function scaledTimings(scale: number, base = RFC5227_TIMINGS): AddressCheckTimings {
+export function scaledAddressCheckTimings(
+  scale: number,
+  base = RFC5227_TIMINGS,
+): AddressCheckTimings {
   const t = (n: Nanos) => Math.round(n * scale);
   return {
     ...base,

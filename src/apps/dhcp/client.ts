@@ -38,10 +38,10 @@ import {
 import { formatMac } from "../../wire/mac.js";
 import { ParseError } from "../../wire/parse-error.js";
 import {
+  ACD_MAX_CONFLICTS,
+  ACD_RATE_LIMIT_INTERVAL,
   AddressCheck,
   type AddressCheckTimings,
-  MAX_CONFLICTS,
-  RATE_LIMIT_INTERVAL,
   RFC5227_TIMINGS,
 } from "./address-check.js";
 import type {
@@ -448,7 +448,8 @@ export class DhcpClient {
     this.transmit(m);
     this.remembered = undefined;
     if (this.lastBound === lease.address) this.lastBound = undefined;
-    const wait = this.stats.conflicts >= MAX_CONFLICTS ? RATE_LIMIT_INTERVAL : this.declineWait;
+    const wait =
+      this.stats.conflicts >= ACD_MAX_CONFLICTS ? ACD_RATE_LIMIT_INTERVAL : this.declineWait;
     this.init(false, Math.max(wait, this.declineWait));
   }
 
