@@ -208,4 +208,25 @@ describe("DHCP client address conflict detection", () => {
     expect(selecting[10]! - conflicts[9]!).toBe(sec(60));
     expect(c.state).not.toBe("BOUND");
   });
+
+  it("stops probing in a crash and probes again after the restart", () => {
+    const { net, clients } = dhcpLan(1, {}, { startDelay: 0 });
+    const c = clients[0]!;
+    const sent = recordFrames(net, "c1");
+    c.onEvent((e) => {
+      if (e.kind === "probing" && c.stats.acks === 1)
+        net.sim.after(ms(1500), () => net.crash("c1"));
+    });
+    c.start();
+    net.sim.runUntil(sec(20));
+    expect(c.state).toBe("STOPPED");
+    const before = sent.arp.length;
+    expect(before).toBeLessThan(3); // cut short: the third probe never went out
+    expect(c.node.interfaces[0]!.ipv4).toBeUndefined();
+    net.restart("c1");
+    net.sim.runUntil(sec(40));
+    expect(c.state).toBe("BOUND");
+    expect(c.address).toBe("10.0.0.100");
+    expect(sent.arp.length - before).toBe(5); // 3 probes and 2 announcements after the restart
+  });
 });
