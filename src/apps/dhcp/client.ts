@@ -361,7 +361,7 @@ export class DhcpClient {
       const why = previous !== undefined ? "its previous address" : "the first";
       this.emit(
         "selected",
-        `${formatIpv4(msg.yiaddr)} from ${formatIpv4(msg.options.serverId!)}: ${why} of ${offers.length} offers`,
+        `${formatIpv4(msg.yiaddr)} from ${formatIpv4(msg.options.serverId!)}: ${why} of ${offers.length} offer${offers.length === 1 ? "" : "s"}`,
       );
     }
     this.offer = msg;
