@@ -51,7 +51,14 @@ describe("DHCP on a switched LAN", () => {
     const addresses = clients.map((c) => c.address);
     expect(new Set(addresses).size).toBe(3);
     for (const a of addresses) expect(a).toMatch(/^10\.0\.0\.1\d\d$/);
-    expect(states(clients[0]!)).toEqual(["INIT", "SELECTING", "REQUESTING", "BOUND"]);
+    // CHECKING: since RFC 5227 probing, the address is ARP-probed between the ACK and BOUND,
+    // 3 probes 1-2 s apart after a 0-1 s wait, then 2 s of silence: 4 to 7 s in all.
+    expect(states(clients[0]!)).toEqual(["INIT", "SELECTING", "REQUESTING", "CHECKING", "BOUND"]);
+    for (const c of clients) {
+      const probing = (stateTimes(c, "BOUND")[0]! - stateTimes(c, "CHECKING")[0]!) * 1e9;
+      expect(probing).toBeGreaterThanOrEqual(sec(4));
+      expect(probing).toBeLessThanOrEqual(sec(7));
+    }
     const c1 = clients[0]!.node;
     expect(c1.interfaces[0]!.toString()).toBe(`c1:eth0 ${addresses[0]}/24`);
     expect(c1.routes.format4()).toEqual([
@@ -124,6 +131,7 @@ describe("DHCP on a switched LAN", () => {
       "INIT",
       "SELECTING",
       "REQUESTING",
+      "CHECKING", // ARP probing before the first BOUND; renewals do not probe
       "BOUND",
       "RENEWING",
       "REBINDING",
@@ -169,7 +177,8 @@ describe("DHCP on a switched LAN", () => {
     net.restart("c1");
     net.sim.runUntil(sec(40));
     expect(c.address).toBe(address);
-    expect(states(c).slice(-3)).toEqual(["INIT-REBOOT", "REBOOTING", "BOUND"]);
+    // A rebooted client probes its remembered address too (RFC 2131 §3.2 step 4).
+    expect(states(c).slice(-4)).toEqual(["INIT-REBOOT", "REBOOTING", "CHECKING", "BOUND"]);
   });
 
   it("shows each exchange by name in a sequence diagram", () => {

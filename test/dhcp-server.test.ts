@@ -103,7 +103,8 @@ describe("DHCP server", () => {
       "REBOOTING -> INIT",
       "INIT -> SELECTING",
       "SELECTING -> REQUESTING",
-      "REQUESTING -> BOUND",
+      "REQUESTING -> CHECKING", // RFC 5227 ARP probing of the acknowledged address
+      "CHECKING -> BOUND",
     ]);
     expect(c2.address).toBe("10.0.0.101");
     expect(c1.address).toBe("10.0.0.100");

@@ -2,7 +2,9 @@
  * ARP for one Ethernet interface (RFC 826, with the timeouts of RFC 1122 §2.3.2.1): a cache of
  * IPv4-to-MAC bindings that expire, a short queue of packets waiting for a resolution, requests
  * retried once a second up to three times, and the merge rule of RFC 826 (refresh a known
- * sender's binding from any ARP packet; add it when the request is for us).
+ * sender's binding from any ARP packet; add it when the request is for us). For address conflict
+ * detection (RFC 5227) it also sends probes and announcements and tells watchers about every ARP
+ * packet that names a given address.
  */
 import type { Simulator, Timer } from "../sim/simulator.js";
 import type { Nanos } from "../sim/time.js";
@@ -35,6 +37,9 @@ export interface ArpHost {
   unresolved(packets: Uint8Array[], target: Ipv4): void;
 }
 
+/** Called with an ARP packet received that names a watched address (see `watch`). */
+export type ArpWatcher = (arp: ArpRecord) => void;
+
 interface Pending {
   packets: Uint8Array[];
   tries: number;
@@ -44,11 +49,14 @@ interface Pending {
 export class ArpResolver {
   private readonly cache = new Map<Ipv4, { mac: Mac; expires: Nanos }>();
   private readonly pending = new Map<Ipv4, Pending>();
+  private readonly watchers = new Map<Ipv4, ArpWatcher[]>();
   readonly lifetime: Nanos;
   readonly retries: number;
   readonly queueLimit: number;
   /** Counters for tests and reports. */
   readonly stats = { requestsSent: 0, repliesSent: 0, resolved: 0, failed: 0 };
+  /** Probes and announcements sent (RFC 5227), counted apart from resolution requests. */
+  readonly detectionStats = { probesSent: 0, announcementsSent: 0 };
 
   constructor(
     private readonly host: ArpHost,
@@ -95,8 +103,59 @@ export class ArpResolver {
     if (p.packets.length > this.queueLimit) p.packets.shift();
   }
 
+  /**
+   * Calls `fn` with every ARP packet received whose sender or target address is `address`, before
+   * the resolver handles it, until the returned function is called. It works on an interface
+   * with no address, which is what address conflict detection (RFC 5227 §2.1.1) needs.
+   */
+  watch(address: Ipv4, fn: ArpWatcher): () => void {
+    const a = address >>> 0;
+    const list = this.watchers.get(a) ?? [];
+    list.push(fn);
+    this.watchers.set(a, list);
+    return () => {
+      const now = this.watchers.get(a);
+      if (now === undefined) return;
+      const rest = now.filter((f) => f !== fn);
+      if (rest.length === 0) this.watchers.delete(a);
+      else this.watchers.set(a, rest);
+    };
+  }
+
+  /**
+   * Broadcasts an ARP probe for `target`: a request with sender IP 0.0.0.0 and target MAC zero
+   * (RFC 5227 §2.1.1), so that asking does not pollute other hosts' caches. Needs no address.
+   */
+  probe(target: Ipv4): void {
+    this.detectionStats.probesSent++;
+    this.host.sendArp(
+      { op: ARP_REQUEST, senderMac: this.host.mac, senderIp: 0, targetMac: 0, targetIp: target },
+      0xffff_ffff_ffff,
+    );
+  }
+
+  /**
+   * Broadcasts an ARP announcement of `address`: a request with sender and target IP both the
+   * address and target MAC zero (RFC 5227 §2.3), so that other hosts update their caches.
+   */
+  announce(address: Ipv4): void {
+    this.detectionStats.announcementsSent++;
+    this.host.sendArp(
+      {
+        op: ARP_REQUEST,
+        senderMac: this.host.mac,
+        senderIp: address,
+        targetMac: 0,
+        targetIp: address,
+      },
+      0xffff_ffff_ffff,
+    );
+  }
+
   /** Handles an ARP packet received on the interface. */
   input(arp: ArpRecord): void {
+    this.notify(arp.senderIp, arp);
+    if (arp.targetIp !== arp.senderIp) this.notify(arp.targetIp, arp);
     // RFC 826 "Packet reception": merge the sender into the cache if known, or if we are the target.
     const known = this.cache.has(arp.senderIp) || this.pending.has(arp.senderIp);
     const forUs = this.host.isOwnAddress(arp.targetIp);
@@ -121,6 +180,12 @@ export class ArpResolver {
     for (const p of this.pending.values()) p.timer.cancel();
     this.pending.clear();
     this.cache.clear();
+  }
+
+  private notify(address: Ipv4, arp: ArpRecord): void {
+    if (address === 0) return;
+    const list = this.watchers.get(address);
+    if (list !== undefined) for (const fn of [...list]) fn(arp);
   }
 
   private learn(ip: Ipv4, mac: Mac): void {

@@ -4,13 +4,18 @@
  */
 import type { Nanos } from "../../sim/time.js";
 import type { Ipv4 } from "../../wire/address.js";
+import type { AddressCheckTimings } from "./address-check.js";
 
-/** RFC 2131 §4.4 figure 5, plus STOPPED before start() and after release(). */
+/**
+ * RFC 2131 §4.4 figure 5, plus STOPPED before start() and after release(), and CHECKING between
+ * the ACK and BOUND while ARP probes check that nobody uses the address (§4.4.1, RFC 5227).
+ */
 export type DhcpClientState =
   | "STOPPED"
   | "INIT"
   | "SELECTING"
   | "REQUESTING"
+  | "CHECKING"
   | "BOUND"
   | "RENEWING"
   | "REBINDING"
@@ -22,6 +27,12 @@ export type DhcpClientEventKind =
   | "state"
   | "send"
   | "receive"
+  /** An offer was chosen among those collected (detail: which, and how many there were). */
+  | "selected"
+  /** ARP probing of an acknowledged address began. */
+  | "probing"
+  /** Another host answered or probed for the address: it will be declined. */
+  | "conflict"
   /** An address was configured from an ACK. */
   | "bound"
   /** The lease was extended. */
@@ -56,6 +67,20 @@ export interface DhcpClientOptions {
   requestRetries?: number;
   /** Shortest wait between retransmissions while RENEWING or REBINDING (default 60 s, §4.4.5). */
   minRenewWait?: Nanos;
+  /**
+   * ARP-probe an acknowledged address before using it (RFC 2131 §4.4.1, RFC 5227): the timings
+   * to use (missing ones are the RFC's), or false not to probe. Default: the RFC's timings.
+   */
+  addressCheck?: Partial<AddressCheckTimings> | false;
+  /** Wait after a DECLINE before starting again (default 10 s, RFC 2131 §3.1 step 5). */
+  declineWait?: Nanos;
+  /** How long to collect offers after the first one (default 0: take the first at once). */
+  offerWindow?: Nanos;
+  /**
+   * Which collected offer to take: "first" (default), or "previous": the one offering the address
+   * the client had last (or `previousAddress`), else the first.
+   */
+  offerChoice?: "first" | "previous";
 }
 
 /** The lease a client holds. */
@@ -82,4 +107,7 @@ export interface DhcpClientStats {
   naks: number;
   retransmissions: number;
   malformed: number;
+  /** Acknowledged addresses found in use by ARP probing. */
+  conflicts: number;
+  declines: number;
 }

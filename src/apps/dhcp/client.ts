@@ -5,8 +5,10 @@
  * address. It speaks from 0.0.0.0:68 to 255.255.255.255:67 with the broadcast flag until it has
  * an address, retransmits with randomized exponential backoff from a seeded stream (§4.1), and
  * configures the interface, default route and DNS servers from the lease (lease-config.ts).
- * Every state change and lease event is in `log`. It takes the first offer; it does not ARP-probe
- * an offered address before using it (§4.4.1 says SHOULD).
+ * Every state change and lease event is in `log`. It takes the first offer, or collects offers
+ * for a while and picks one. Before using an acknowledged address it ARP-probes it (CHECKING,
+ * §4.4.1 and RFC 5227); if another host has it, it sends DECLINE, waits and starts again from
+ * INIT; otherwise it configures the address and announces it with gratuitous ARP.
  */
 import type { Interface } from "../../net/interface.js";
 import type { Node } from "../../net/node.js";
@@ -16,6 +18,7 @@ import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
 import { type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
 import { formatIpv4, type Ipv4, parseIpv4Address } from "../../wire/address.js";
+import type { ArpRecord } from "../../wire/arp.js";
 import { bytesEqual } from "../../wire/bytes.js";
 import {
   BOOTP_REPLY,
@@ -32,7 +35,15 @@ import {
   emptyDhcpMessage,
   parseDhcp,
 } from "../../wire/dhcp.js";
+import { formatMac } from "../../wire/mac.js";
 import { ParseError } from "../../wire/parse-error.js";
+import {
+  ACD_MAX_CONFLICTS,
+  ACD_RATE_LIMIT_INTERVAL,
+  AddressCheck,
+  type AddressCheckTimings,
+  RFC5227_TIMINGS,
+} from "./address-check.js";
 import type {
   DhcpClientEvent,
   DhcpClientEventKind,
@@ -73,6 +84,8 @@ export class DhcpClient {
     naks: 0,
     retransmissions: 0,
     malformed: 0,
+    conflicts: 0,
+    declines: 0,
   };
   private current: DhcpClientState = "STOPPED";
   private socket: UdpSocket | undefined;
@@ -99,6 +112,19 @@ export class DhcpClient {
   private readonly requestRetries: number;
   private readonly minRenewWait: Nanos;
   private readonly hostName: string | undefined;
+  /** RFC 5227 timings, or undefined when the client does not probe. */
+  readonly checkTimings: AddressCheckTimings | undefined;
+  private readonly declineWait: Nanos;
+  private readonly offerWindow: Nanos;
+  private readonly offerChoice: "first" | "previous";
+  /** Offers collected in SELECTING, one per server, in arrival order. */
+  private offers: DhcpMessage[] = [];
+  private readonly offerTimer: Timer;
+  /** The probe of an acknowledged address, then its announcements. */
+  private check: AddressCheck | undefined;
+  private readonly checkRng: RandomStream;
+  /** The address last bound (or given as previousAddress), for offerChoice "previous". */
+  private lastBound: Ipv4 | undefined;
 
   constructor(
     readonly node: Node,
@@ -114,16 +140,25 @@ export class DhcpClient {
     this.requestRetries = options.requestRetries ?? 4;
     this.minRenewWait = options.minRenewWait ?? 60 * SECOND;
     this.hostName = options.hostName;
+    this.checkTimings =
+      options.addressCheck === false ? undefined : { ...RFC5227_TIMINGS, ...options.addressCheck };
+    this.declineWait = options.declineWait ?? 10 * SECOND;
+    this.offerWindow = options.offerWindow ?? 0;
+    this.offerChoice = options.offerChoice ?? "first";
+    // A stream of its own, so probing leaves the DHCP exchange's random draws as they were.
+    this.checkRng = node.sim.rng(`node:${node.name}:acd:${iface.name}`);
     if (options.previousAddress !== undefined) {
       const a = parseIpv4Address(options.previousAddress);
       if (a instanceof ParseError) throw new Error(`dhcp: bad address ${options.previousAddress}`);
       this.remembered = a;
+      this.lastBound = a;
     }
     const sim = node.sim;
     this.retransmit = sim.timer(() => this.retransmitNow());
     this.t1 = sim.timer(() => this.renew());
     this.t2 = sim.timer(() => this.rebind());
     this.expiry = sim.timer(() => this.expire());
+    this.offerTimer = sim.timer(() => this.choose());
     node.onUpDown((up) => this.upDown(up));
   }
 
@@ -165,7 +200,7 @@ export class DhcpClient {
   release(): void {
     const lease = this.held;
     if (lease !== undefined && this.applied !== undefined) {
-      const m = this.message(DHCP_MESSAGE.RELEASE);
+      const m = this.message(DHCP_MESSAGE.RELEASE, false);
       m.ciaddr = lease.address;
       m.options.serverId = lease.server;
       this.xid = this.rng.nextU32();
@@ -182,12 +217,13 @@ export class DhcpClient {
 
   // ---- states ----
 
-  private init(first = false): void {
+  /** INIT; the first time after a random wait, after a DECLINE after `after`. */
+  private init(first = false, after = 0): void {
     this.stopTimers();
     this.setState("INIT");
     // RFC 2131 §4.4.1: wait a random time (1-10 s) before the first DISCOVER.
     const lo = Math.min(SECOND, this.startDelay);
-    const wait = first ? lo + Math.floor(this.rng.nextFloat() * (this.startDelay - lo)) : 0;
+    const wait = first ? lo + Math.floor(this.rng.nextFloat() * (this.startDelay - lo)) : after;
     this.retransmit.set(wait);
   }
 
@@ -304,7 +340,30 @@ export class DhcpClient {
     if (this.current !== "SELECTING") return;
     if (msg.yiaddr === 0 || msg.options.serverId === undefined) return;
     this.stats.offers++;
-    // The first acceptable offer wins (§4.4.1 lets the client choose).
+    // §4.4.1 lets the client collect offers and choose; a server's newer offer replaces its older.
+    this.offers = this.offers.filter((o) => o.options.serverId !== msg.options.serverId);
+    this.offers.push(msg);
+    const preferred = this.offerChoice === "previous" && msg.yiaddr === this.lastBound;
+    if (this.offerWindow <= 0 || preferred) return this.choose();
+    if (!this.offerTimer.armed) this.offerTimer.set(this.offerWindow);
+  }
+
+  /** Takes one of the collected offers and asks its server for it (§4.4.1, SELECTING). */
+  private choose(): void {
+    this.offerTimer.cancel();
+    if (this.current !== "SELECTING" || this.offers.length === 0) return;
+    const offers = this.offers;
+    this.offers = [];
+    const previous =
+      this.offerChoice === "previous" ? offers.find((o) => o.yiaddr === this.lastBound) : undefined;
+    const msg = previous ?? offers[0]!;
+    if (offers.length > 1 || previous !== undefined) {
+      const why = previous !== undefined ? "its previous address" : "the first";
+      this.emit(
+        "selected",
+        `${formatIpv4(msg.yiaddr)} from ${formatIpv4(msg.options.serverId!)}: ${why} of ${offers.length} offer${offers.length === 1 ? "" : "s"}`,
+      );
+    }
     this.offer = msg;
     this.tries = 0;
     this.sendRequest({ requested: msg.yiaddr, server: msg.options.serverId });
@@ -330,6 +389,31 @@ export class DhcpClient {
       start: now,
       ...times,
     };
+    this.offer = undefined;
+    this.retransmit.cancel();
+    const arp = this.iface.arp;
+    // RFC 2131 §4.4.1 (and §3.2 step 4 for INIT-REBOOT): check a new address before using it.
+    if ((s === "REQUESTING" || s === "REBOOTING") && this.checkTimings && arp !== undefined) {
+      this.unconfigure();
+      this.setState("CHECKING");
+      this.check?.cancel();
+      this.check = new AddressCheck(
+        this.node.sim,
+        arp,
+        this.iface.mac,
+        lease.address,
+        this.checkRng,
+        this.checkTimings,
+        { free: () => this.bind(lease), conflict: (a) => this.conflict(lease, a) },
+      ).start();
+      this.emit("probing", `ARP probes for ${formatIpv4(lease.address)}`);
+      return;
+    }
+    this.bind(lease);
+  }
+
+  /** Configures the leased address (or keeps it, on a renewal) and arms T1, T2 and expiry. */
+  private bind(lease: DhcpLease): void {
     const renewed = this.held !== undefined && sameConfig(this.held, lease);
     if (!renewed) {
       this.unconfigure();
@@ -337,14 +421,36 @@ export class DhcpClient {
     }
     this.held = lease;
     this.remembered = lease.address;
-    this.offer = undefined;
-    this.retransmit.cancel();
+    this.lastBound = lease.address;
     armAt(this.t1, lease.t1);
     armAt(this.t2, lease.t2);
     armAt(this.expiry, lease.expires);
     this.setState("BOUND");
+    const now = this.node.sim.now;
     const detail = `${formatIpv4(lease.address)}/${lease.prefixLength} from ${formatIpv4(lease.server)} for ${formatSeconds(lease.expires - now)}`;
     this.emit(renewed ? "renewed" : "bound", detail);
+  }
+
+  /**
+   * RFC 2131 §3.1 step 5: the address is in use: DECLINE it, forget it, and start again from
+   * INIT after at least ten seconds (RFC 5227 §2.1.1: one try a minute after MAX_CONFLICTS).
+   */
+  private conflict(lease: DhcpLease, arp: ArpRecord): void {
+    this.stats.conflicts++;
+    const by = arp.senderIp === 0 ? "probed for" : "in use";
+    this.emit("conflict", `${formatIpv4(lease.address)} ${by} by ${formatMac(arp.senderMac)}`);
+    const m = this.message(DHCP_MESSAGE.DECLINE, false);
+    // RFC 2131 §4.4.1 table 5: requested address and server identifier, secs and ciaddr zero.
+    m.secs = 0;
+    m.options.requestedAddress = lease.address;
+    m.options.serverId = lease.server;
+    this.stats.declines++;
+    this.transmit(m);
+    this.remembered = undefined;
+    if (this.lastBound === lease.address) this.lastBound = undefined;
+    const wait =
+      this.stats.conflicts >= ACD_MAX_CONFLICTS ? ACD_RATE_LIMIT_INTERVAL : this.declineWait;
+    this.init(false, Math.max(wait, this.declineWait));
   }
 
   private naked(msg: DhcpMessage): void {
@@ -367,14 +473,15 @@ export class DhcpClient {
     this.tries = 0;
   }
 
-  private message(type: number): DhcpMessage {
+  /** A request message; `withHostName` false for DECLINE and RELEASE (§4.4.1 table 5). */
+  private message(type: number, withHostName = true): DhcpMessage {
     const m = emptyDhcpMessage(BOOTP_REQUEST);
     m.chaddr = this.chaddr;
     m.xid = this.xid;
     m.secs = Math.min(0xffff, Math.floor((this.node.sim.now - this.began) / SECOND));
     m.options.messageType = type;
     m.options.clientId = this.clientId;
-    if (this.hostName !== undefined) m.options.hostName = this.hostName;
+    if (withHostName && this.hostName !== undefined) m.options.hostName = this.hostName;
     return m;
   }
 
@@ -436,6 +543,10 @@ export class DhcpClient {
 
   private stopTimers(): void {
     this.retransmit.cancel();
+    this.offerTimer.cancel();
+    this.offers = [];
+    this.check?.cancel();
+    this.check = undefined;
     this.t1.cancel();
     this.t2.cancel();
     this.expiry.cancel();
