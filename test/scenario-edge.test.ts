@@ -45,7 +45,7 @@ routing: { mode: static }
 apps:
   - { kind: dhcp-server, name: dhcp, on: home, range: [192.168.7.10, 192.168.7.11], leaseTime: 10min }
   - { kind: whatismyip-server, on: srv }
-  - { kind: whatismyip-get, name: ask, from: h1, server: srv, expect: home, at: 12s }
+  - { kind: whatismyip-get, name: ask, from: h1, server: srv, expect: home, at: 20s }
 ${extraApps}
 assert:
 ${asserts}
@@ -165,7 +165,7 @@ describe("NAT on a router entry, and what-is-my-address", () => {
     const r = run(
       `${HOME(
         "{ inside: lan, outside: srv, maxMappings: 1, timeouts: { tcpTransitory: 30s, tcpEstablished: 1min } }",
-        "  - { kind: whatismyip-get, name: ask2, from: h2, server: srv, at: 12s, timeout: 5s }",
+        "  - { kind: whatismyip-get, name: ask2, from: h2, server: srv, at: 20s, timeout: 5s }",
         [
           "  - { nat: { router: home, count: tableFull }, atLeast: 1 }",
           "  - { nat: { router: home, count: expired }, equals: 1 }",
