@@ -66,8 +66,6 @@ const SIM_NOW_ALLOWED: Record<string, { count?: number; why: string }> = {
   "apps/p2p/dht-measure.ts": { count: 2, why: "the measurement driver is an outside observer" },
   "apps/p2p/file-distribution.ts": { count: 2, why: "an outside stopwatch on the distribution" },
   // No count: the DHCP client and server are being moved onto node.clock separately.
-  "apps/dhcp/client.ts": { why: "not yet on the host clock (separate work in progress)" },
-  "apps/dhcp/server.ts": { why: "not yet on the host clock (separate work in progress)" },
 };
 
 /** Lines of `text` that read simulation time (comments ignored). */

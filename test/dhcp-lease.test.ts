@@ -112,6 +112,31 @@ describe("DHCP on a switched LAN", () => {
     expect(sent.slice(2)).toEqual(renewing.map(() => [c.address, "10.0.0.1"]));
   });
 
+  it("times the lease on the client's own clock: a clock 25 % fast renews 25 % early", () => {
+    // The same LAN and seed twice; only c1's clock rate differs. Every wait of the client (the
+    // start delay, the ARP probes, T1 = 60 s after the request) is in its own time, so on a
+    // clock running 1.25x the whole timeline shrinks by 1.25 in true time.
+    const renewAfter = (driftPpm: number) => {
+      const { net, clients } = dhcpLan(1, { leaseTime: sec(120) });
+      net.node("c1").clock.configure({ driftPpm });
+      const c = clients[0]!.start();
+      const trueTimes: number[] = [];
+      c.onEvent((e) => {
+        if (e.kind === "state" && e.detail.endsWith("-> BOUND")) trueTimes.push(net.sim.now);
+        if (e.kind === "state" && e.detail.endsWith("-> RENEWING")) trueTimes.push(net.sim.now);
+      });
+      net.sim.runUntil(sec(200));
+      expect(c.state).toBe("BOUND");
+      return (trueTimes[1]! - trueTimes[0]!) / 1e9;
+    };
+    const perfect = renewAfter(0);
+    const fast = renewAfter(250_000);
+    // BOUND comes 4-7 s after the request (the ARP probes), T1 60 s after it.
+    expect(perfect).toBeGreaterThan(52);
+    expect(perfect).toBeLessThan(57);
+    expect(fast).toBeCloseTo(perfect / 1.25, 3);
+  });
+
   it("rebinds at T2 when the server is down, then loses address and routes at expiry", () => {
     const { net, clients } = dhcpLan(1, { leaseTime: sec(120) });
     const events: PacketEvent[] = [];

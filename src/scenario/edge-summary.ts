@@ -77,7 +77,10 @@ export function edgeSnapshot(net: Network, edge: EdgeState, spec: ScenarioSpec):
         server: formatIpv4(l.server),
         ...(l.router !== undefined && { router: formatIpv4(l.router) }),
         dns: l.dnsServers.map(formatIpv4),
-        ...(Number.isFinite(l.expires) && { left: Math.max(0, l.expires - net.sim.now) }),
+        // The lease runs on the client's own clock.
+        ...(Number.isFinite(l.expires) && {
+          left: Math.max(0, l.expires - net.node(host).clock.monotonic()),
+        }),
       });
     }
   }

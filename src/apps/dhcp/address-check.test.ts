@@ -33,7 +33,7 @@ function probeRun(seed: number, scale: number, taken: boolean) {
   const timings = scaledAddressCheckTimings(scale);
   const outcome: { free: Nanos[]; conflicts: ArpRecord[] } = { free: [], conflicts: [] };
   const check = new AddressCheck(
-    net.sim,
+    net.node("h1").clock,
     iface.arp!,
     iface.mac,
     TARGET,

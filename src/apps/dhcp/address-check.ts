@@ -8,8 +8,9 @@
  * (§2.4) is not done here.
  */
 import type { ArpResolver } from "../../net/arp.js";
+import type { HostClock } from "../../sim/host-clock.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import type { RandomStream } from "../../sim/random.js";
-import type { Simulator, Timer } from "../../sim/simulator.js";
 import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import type { Ipv4 } from "../../wire/address.js";
 import type { ArpRecord } from "../../wire/arp.js";
@@ -76,11 +77,12 @@ export type AddressCheckPhase = "idle" | "probing" | "announcing" | "done" | "co
 export class AddressCheck {
   private phase: AddressCheckPhase = "idle";
   private sent = 0;
-  private readonly timer: Timer;
+  private readonly timer: LocalTimer;
   private unwatch: (() => void) | undefined;
 
   constructor(
-    sim: Simulator,
+    /** The host's clock: RFC 5227's waits are the host's own. */
+    clock: HostClock,
     private readonly arp: ArpResolver,
     /** The interface's own MAC, so its own probes are not taken for another host's. */
     private readonly mac: Mac,
@@ -89,7 +91,7 @@ export class AddressCheck {
     readonly timings: AddressCheckTimings,
     private readonly on: AddressCheckEvents,
   ) {
-    this.timer = sim.timer(() => this.step());
+    this.timer = clock.timer(() => this.step());
   }
 
   get state(): AddressCheckPhase {

@@ -45,6 +45,7 @@ export type DhcpClientEventKind =
   | "malformed";
 
 export interface DhcpClientEvent {
+  /** The host's monotonic clock reading (simulation time when its clock is perfect). */
   time: Nanos;
   kind: DhcpClientEventKind;
   /** State after the event. */
@@ -90,9 +91,12 @@ export interface DhcpLease {
   server: Ipv4;
   router: Ipv4 | undefined;
   dnsServers: Ipv4[];
-  /** When the lease was granted or last extended. */
+  /** When the lease was granted or last extended, on the host's monotonic clock. */
   start: Nanos;
-  /** Absolute times of T1, T2 and expiry; Infinity for an infinite lease (RFC 2132 §9.2). */
+  /**
+   * T1, T2 and expiry on the host's monotonic clock; Infinity for an infinite lease (RFC 2132
+   * §9.2).
+   */
   t1: Nanos;
   t2: Nanos;
   expires: Nanos;

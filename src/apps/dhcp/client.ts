@@ -12,8 +12,8 @@
  */
 import type { Interface } from "../../net/interface.js";
 import type { Node } from "../../net/node.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import type { RandomStream } from "../../sim/random.js";
-import type { Timer } from "../../sim/simulator.js";
 import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
 import { type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
@@ -104,10 +104,10 @@ export class DhcpClient {
   private remembered: Ipv4 | undefined;
   /** Running when the node crashed, so a restart starts again. */
   private wasRunning = false;
-  private readonly retransmit: Timer;
-  private readonly t1: Timer;
-  private readonly t2: Timer;
-  private readonly expiry: Timer;
+  private readonly retransmit: LocalTimer;
+  private readonly t1: LocalTimer;
+  private readonly t2: LocalTimer;
+  private readonly expiry: LocalTimer;
   private readonly startDelay: Nanos;
   private readonly requestRetries: number;
   private readonly minRenewWait: Nanos;
@@ -119,7 +119,7 @@ export class DhcpClient {
   private readonly offerChoice: "first" | "previous";
   /** Offers collected in SELECTING, one per server, in arrival order. */
   private offers: DhcpMessage[] = [];
-  private readonly offerTimer: Timer;
+  private readonly offerTimer: LocalTimer;
   /** The probe of an acknowledged address, then its announcements. */
   private check: AddressCheck | undefined;
   private readonly checkRng: RandomStream;
@@ -153,12 +153,13 @@ export class DhcpClient {
       this.remembered = a;
       this.lastBound = a;
     }
-    const sim = node.sim;
-    this.retransmit = sim.timer(() => this.retransmitNow());
-    this.t1 = sim.timer(() => this.renew());
-    this.t2 = sim.timer(() => this.rebind());
-    this.expiry = sim.timer(() => this.expire());
-    this.offerTimer = sim.timer(() => this.choose());
+    // RFC 2131 §4.4.5: the client's timers run on its own clock.
+    const clock = node.clock;
+    this.retransmit = clock.timer(() => this.retransmitNow());
+    this.t1 = clock.timer(() => this.renew());
+    this.t2 = clock.timer(() => this.rebind());
+    this.expiry = clock.timer(() => this.expire());
+    this.offerTimer = clock.timer(() => this.choose());
     node.onUpDown((up) => this.upDown(up));
   }
 
@@ -283,8 +284,8 @@ export class DhcpClient {
     const lease = this.held!;
     this.sendRequest({ ciaddr: lease.address, to: formatIpv4(lease.server) });
     // §4.4.5: retransmit after half the time left until T2, but not sooner than a minimum.
-    const wait = Math.max(this.minRenewWait, halfOf(lease.t2 - this.node.sim.now));
-    if (this.node.sim.now + wait < lease.t2) this.retransmit.set(wait);
+    const wait = Math.max(this.minRenewWait, halfOf(lease.t2 - this.node.clock.monotonic()));
+    if (this.node.clock.monotonic() + wait < lease.t2) this.retransmit.set(wait);
   }
 
   /** T2: ask any server, by broadcast, to extend the lease (§4.4.5). */
@@ -298,8 +299,8 @@ export class DhcpClient {
   private rebindOnce(): void {
     const lease = this.held!;
     this.sendRequest({ ciaddr: lease.address });
-    const wait = Math.max(this.minRenewWait, halfOf(lease.expires - this.node.sim.now));
-    if (this.node.sim.now + wait < lease.expires) this.retransmit.set(wait);
+    const wait = Math.max(this.minRenewWait, halfOf(lease.expires - this.node.clock.monotonic()));
+    if (this.node.clock.monotonic() + wait < lease.expires) this.retransmit.set(wait);
     else this.retransmit.cancel();
   }
 
@@ -378,7 +379,7 @@ export class DhcpClient {
     if (s === "REQUESTING" && msg.options.serverId !== this.offer?.options.serverId) return;
     this.stats.acks++;
     const o = msg.options;
-    const now = this.node.sim.now;
+    const now = this.node.clock.monotonic();
     const times = leaseTimes(o, now);
     const lease: DhcpLease = {
       address: msg.yiaddr,
@@ -398,7 +399,7 @@ export class DhcpClient {
       this.setState("CHECKING");
       this.check?.cancel();
       this.check = new AddressCheck(
-        this.node.sim,
+        this.node.clock,
         arp,
         this.iface.mac,
         lease.address,
@@ -426,7 +427,7 @@ export class DhcpClient {
     armAt(this.t2, lease.t2);
     armAt(this.expiry, lease.expires);
     this.setState("BOUND");
-    const now = this.node.sim.now;
+    const now = this.node.clock.monotonic();
     const detail = `${formatIpv4(lease.address)}/${lease.prefixLength} from ${formatIpv4(lease.server)} for ${formatSeconds(lease.expires - now)}`;
     this.emit(renewed ? "renewed" : "bound", detail);
   }
@@ -469,7 +470,7 @@ export class DhcpClient {
 
   private newExchange(): void {
     this.xid = this.rng.nextU32();
-    this.began = this.node.sim.now;
+    this.began = this.node.clock.monotonic();
     this.tries = 0;
   }
 
@@ -478,7 +479,7 @@ export class DhcpClient {
     const m = emptyDhcpMessage(BOOTP_REQUEST);
     m.chaddr = this.chaddr;
     m.xid = this.xid;
-    m.secs = Math.min(0xffff, Math.floor((this.node.sim.now - this.began) / SECOND));
+    m.secs = Math.min(0xffff, Math.floor((this.node.clock.monotonic() - this.began) / SECOND));
     m.options.messageType = type;
     m.options.clientId = this.clientId;
     if (withHostName && this.hostName !== undefined) m.options.hostName = this.hostName;
@@ -577,7 +578,12 @@ export class DhcpClient {
   }
 
   private emit(kind: DhcpClientEventKind, detail: string): void {
-    const e: DhcpClientEvent = { time: this.node.sim.now, kind, state: this.current, detail };
+    const e: DhcpClientEvent = {
+      time: this.node.clock.monotonic(),
+      kind,
+      state: this.current,
+      detail,
+    };
     this.log.push(e);
     for (const fn of this.listeners) fn(e);
   }

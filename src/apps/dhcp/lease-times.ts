@@ -2,7 +2,7 @@
  * A client's lease timing from an ACK: T1, T2 and expiry as absolute simulator times, made safe
  * against whatever a server sends (infinite leases, times out of order, times past the clock).
  */
-import type { Timer } from "../../sim/simulator.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import { MAX_TIME, type Nanos, NS_PER_S } from "../../sim/time.js";
 import type { DhcpMessage } from "../../wire/dhcp.js";
 import type { DhcpLease } from "./client-types.js";
@@ -45,7 +45,7 @@ export function halfOf(left: Nanos): Nanos {
 }
 
 /** Arms a timer for a finite time; an infinite one never fires. */
-export function armAt(t: Timer, at: Nanos): void {
+export function armAt(t: LocalTimer, at: Nanos): void {
   if (Number.isFinite(at)) t.setAt(at);
   else t.cancel();
 }

@@ -8,7 +8,7 @@
  */
 import type { Interface } from "../../net/interface.js";
 import type { Node } from "../../net/node.js";
-import type { Timer } from "../../sim/simulator.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
 import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
 import { type UdpMessage, type UdpSocket, udp } from "../../transport/udp.js";
@@ -71,6 +71,7 @@ export type DhcpServerEventKind =
   | "ignored";
 
 export interface DhcpServerEvent {
+  /** The server's monotonic clock reading (simulation time when its clock is perfect). */
   time: Nanos;
   kind: DhcpServerEventKind;
   /** The client's hardware address (or its key when there is none). */
@@ -123,7 +124,7 @@ export class DhcpServer {
   };
   private socket: UdpSocket | undefined;
   private readonly listeners: ((e: DhcpServerEvent) => void)[] = [];
-  private readonly timers = new Map<Ipv4, Timer>();
+  private readonly timers = new Map<Ipv4, LocalTimer>();
   private wanted = false;
 
   constructor(
@@ -189,7 +190,7 @@ export class DhcpServer {
 
   /** Current leases as lines: address, state, client, time left. */
   describe(): string[] {
-    const now = this.node.sim.now;
+    const now = this.node.clock.monotonic();
     return this.pool
       .leases()
       .map(
@@ -199,7 +200,7 @@ export class DhcpServer {
   }
 
   private emit(kind: DhcpServerEventKind, detail: string, client?: string, address?: Ipv4): void {
-    const e: DhcpServerEvent = { time: this.node.sim.now, kind, detail };
+    const e: DhcpServerEvent = { time: this.node.clock.monotonic(), kind, detail };
     if (client !== undefined) e.client = client;
     if (address !== undefined) e.address = formatIpv4(address);
     this.log.push(e);
@@ -246,7 +247,7 @@ export class DhcpServer {
 
   /** RFC 2131 §4.3.1: current binding, then previous address, then the requested one, then any. */
   private discover(msg: DhcpMessage, client: string, who: string): void {
-    const now = this.node.sim.now;
+    const now = this.node.clock.monotonic();
     const current = this.pool.leaseOf(client);
     const wanted = msg.options.requestedAddress;
     let address = current?.address ?? this.pool.previousFree(client);
@@ -303,7 +304,12 @@ export class DhcpServer {
 
   private ack(msg: DhcpMessage, client: string, who: string, address: Ipv4): void {
     const renew = msg.ciaddr !== 0;
-    const lease = this.pool.set(address, client, "bound", this.node.sim.now + this.leaseTime);
+    const lease = this.pool.set(
+      address,
+      client,
+      "bound",
+      this.node.clock.monotonic() + this.leaseTime,
+    );
     this.arm(lease);
     this.stats.acks++;
     this.emit("ack", renew ? "lease renewed" : "lease granted", who, address);
@@ -324,7 +330,12 @@ export class DhcpServer {
       return this.ignore(who, "DECLINE of an address this client does not hold", a);
     }
     this.stats.declines++;
-    const held = this.pool.set(a, client, "declined", this.node.sim.now + this.declineTime);
+    const held = this.pool.set(
+      a,
+      client,
+      "declined",
+      this.node.clock.monotonic() + this.declineTime,
+    );
     this.arm(held);
     this.emit("decline", "address in use: withheld from the pool", who, a);
   }
@@ -353,7 +364,7 @@ export class DhcpServer {
     let t = this.timers.get(lease.address);
     if (t === undefined) {
       const address = lease.address;
-      t = this.node.sim.timer(() => this.expire(address));
+      t = this.node.clock.timer(() => this.expire(address));
       this.timers.set(address, t);
     }
     t.setAt(lease.expires);
@@ -361,7 +372,7 @@ export class DhcpServer {
 
   private expire(address: Ipv4): void {
     const l = this.pool.holder(address);
-    if (l === undefined || l.expires > this.node.sim.now) return;
+    if (l === undefined || l.expires > this.node.clock.monotonic()) return;
     this.pool.free(address);
     this.timers.delete(address);
     this.stats.expired++;
