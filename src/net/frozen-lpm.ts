@@ -105,33 +105,40 @@ export class FrozenLpm {
   /**
    * Route ids for many IPv4 addresses at once (as DPDK's rte_lpm_lookup_bulk), in passes whose
    * loads do not depend on each other, so the processor overlaps their cache misses: all root
-   * reads, then all second-level reads (branch-free, as in `lookup32`), then the few entries
-   * that go deeper. `out[i]` receives the id for `addrs[i]` (0 if none).
+   * reads, listing without a branch the lanes that continue, then their second-level reads,
+   * then the few that go deeper. `out[i]` receives the id for `addrs[i]` (0 if none).
    */
   lookupBulk32(addrs: Uint32Array, out: Int32Array, count = addrs.length): void {
     const s = this.slots;
     const rb = this.rootBits;
     const shift = 32 - rb;
-    for (let i = 0; i < count; i++) out[i] = s[addrs[i]! >>> shift]!;
-    let deep = 0;
+    let lanes = this.bulkLanes;
+    if (lanes.length < count) lanes = this.bulkLanes = new Int32Array(count);
+    // Root reads; the lanes that continue are listed without a branch (m grows by 0 or 1).
+    let m = 0;
     for (let i = 0; i < count; i++) {
-      const v = out[i]!;
-      const neg = v >> 31;
-      const c = ~v;
+      const v = s[addrs[i]! >>> shift]!;
+      out[i] = v;
+      lanes[m] = i;
+      m += v >>> 31;
+    }
+    // Second-level reads of the listed lanes (always dense nodes), then the rare deeper ones.
+    let deep = 0;
+    for (let j = 0; j < m; j++) {
+      const i = lanes[j]!;
+      const c = ~out[i]!;
       const k = (c & 31) + 1;
-      const w = s[((c >>> 6) + ((addrs[i]! << rb) >>> (32 - k))) & neg]!;
-      const u = (w & neg) | (v & ~neg);
-      out[i] = u;
-      deep |= u;
+      const v = s[(c >>> 6) + ((addrs[i]! << rb) >>> (32 - k))]!;
+      out[i] = v;
+      deep |= v;
     }
     if (deep >= 0) return;
-    for (let i = 0; i < count; i++) {
-      const u = out[i]!;
-      if (u >= 0) continue;
-      // The second level's stride, to know where the third starts.
+    for (let j = 0; j < m; j++) {
+      const i = lanes[j]!;
+      const v = out[i]!;
+      if (v >= 0) continue;
       const addr = addrs[i]!;
-      const c = ~s[addr >>> shift]!;
-      out[i] = this.deeper32(addr, u, rb + (c & 31) + 1);
+      out[i] = this.deeper32(addr, v, rb + (~s[addr >>> shift]! & 31) + 1);
     }
   }
 
