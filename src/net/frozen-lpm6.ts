@@ -18,7 +18,7 @@ import { Builder, SPARSE, scanSparse } from "./frozen-lpm-nodes.js";
 export interface FrozenLpm6Options {
   /** Shape of the trie over prefixes up to /32 (see `FrozenLpmOptions`). */
   short?: FrozenLpmOptions;
-  /** Slots a dense node below a /32 may spend per prefix beneath it (default 16). */
+  /** Slots a dense node below a /32 may spend per prefix beneath it (default 4). */
   slotsPerPrefix?: number;
   /** A node below a /32 with at most this many items is sparse (default 6, at most 15). */
   sparseItems?: number;
@@ -58,7 +58,7 @@ export class FrozenLpm6 {
    * shorter one that covers it; of two equal prefixes the later in the list wins.
    */
   static build(prefixes: PrefixList, options: FrozenLpm6Options = {}): FrozenLpm6 {
-    const density = options.slotsPerPrefix ?? 16;
+    const density = options.slotsPerPrefix ?? 4;
     const sparseItems = options.sparseItems ?? 6;
     if (!(density > 0)) throw new RangeError(`slotsPerPrefix must be positive, got ${density}`);
     if (!Number.isInteger(sparseItems) || sparseItems < 0 || sparseItems > 15) {
