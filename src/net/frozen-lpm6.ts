@@ -8,7 +8,7 @@
  * branch), and each /32 that holds longer prefixes gets a hash entry pointing straight at its
  * node at bit 32, built with the usual node kinds and leaf-pushed with the /32's own route.
  * An address whose /32 is in the hash skips the top of the trie: a probe into a small table
- * (about 1 MB for the Internet's ~40k such /32s), then the /32's nodes.
+ * (256 KB for the 10,415 such /32s of the @ip-location-db/asn table), then the /32's nodes.
  */
 import type { Ipv6Address } from "../wire/address.js";
 import { FrozenLpm, type FrozenLpmOptions, type PrefixList } from "./frozen-lpm.js";
