@@ -2,8 +2,10 @@
  * Read-optimised longest-prefix match for big static tables: a leaf-pushed multibit trie in ONE
  * Int32Array (a slot is a route id >= 0 or a negative child pointer carrying the child's kind and
  * stride). A direct root over the top bits (as in DIR-24-8), then dense nodes where prefixes are
- * many and sparse interval nodes where they are few, keep tables shallow and small; the price is
- * that nothing can change once built, so routers keep the mutable `PrefixTrie`.
+ * many and sparse interval nodes where they are few, keep tables shallow and small. The root's
+ * children are always dense, so the common two-level lookup has no node-kind test. The price is
+ * that nothing can change once built, so routers keep the mutable `PrefixTrie`. For IPv6
+ * Internet tables see `FrozenLpm6` (frozen-lpm6.ts), which reaches a /32's nodes by hash.
  */
 import type { Ipv6Address } from "../wire/address.js";
 import { Builder, SPARSE, scanSparse } from "./frozen-lpm-nodes.js";
