@@ -2,10 +2,13 @@
  * Read-optimised longest-prefix match for big static tables: a leaf-pushed multibit trie in ONE
  * Int32Array (a slot is a route id >= 0 or a negative child pointer carrying the child's kind and
  * stride). A direct root over the top bits (as in DIR-24-8), then dense nodes where prefixes are
- * many and sparse interval nodes where they are few, keep tables shallow and small; the price is
- * that nothing can change once built, so routers keep the mutable `PrefixTrie`.
+ * many and sparse interval nodes where they are few, keep tables shallow and small. The root's
+ * children are always dense, so the common two-level lookup has no node-kind test. The price is
+ * that nothing can change once built, so routers keep the mutable `PrefixTrie`. For IPv6
+ * Internet tables see `FrozenLpm6` (frozen-lpm6.ts), which reaches a /32's nodes by hash.
  */
 import type { Ipv6Address } from "../wire/address.js";
+import { Builder, SPARSE, scanSparse } from "./frozen-lpm-nodes.js";
 
 /** Prefixes to build from: `words` holds 1 (IPv4) or 4 (IPv6) big-endian words per prefix. */
 export interface PrefixList {
@@ -25,9 +28,6 @@ export interface FrozenLpmOptions {
   /** A node with at most this many prefixes or children is sparse (default 6, at most 15). */
   sparseItems?: number;
 }
-
-const MAX_SLOTS = 2 ** 25;
-const SPARSE = 32;
 
 /** A built, immutable longest-prefix-match table mapping addresses to integer route ids. */
 export class FrozenLpm {
@@ -71,11 +71,25 @@ export class FrozenLpm {
     return this.slots.byteLength;
   }
 
-  /** The route id for an IPv4 address (unsigned 32-bit), 0 if none. */
+  /**
+   * The route id for an IPv4 address (unsigned 32-bit), 0 if none. Most addresses end at the
+   * root; the rest nearly all end one level down, in a dense node (the root's children always
+   * are), read here without the node-kind test and the loop that deeper levels need.
+   */
   lookup32(addr: number): number {
     const s = this.slots;
-    let v = s[addr >>> (32 - this.rootBits)]!;
-    let pos = this.rootBits;
+    const rb = this.rootBits;
+    const v = s[addr >>> (32 - rb)]!;
+    if (v >= 0) return v;
+    const c = ~v;
+    const k = (c & 31) + 1;
+    const u = s[(c >>> 6) + ((addr << rb) >>> (32 - k))]!;
+    return u >= 0 ? u : this.deeper32(addr, u, rb + k);
+  }
+
+  /** Finishes a lookup that continues below the second level (rare: under 1 % of addresses). */
+  private deeper32(addr: number, v: number, pos: number): number {
+    const s = this.slots;
     while (v < 0) {
       const c = ~v;
       const k = (c & 31) + 1;
@@ -88,37 +102,56 @@ export class FrozenLpm {
   }
 
   /**
-   * Route ids for many IPv4 addresses at once (as DPDK's rte_lpm_lookup_bulk): the root reads of
-   * the whole batch come first, in a tight loop whose loads do not depend on each other, so the
-   * processor overlaps their cache misses; the few entries that continue into child nodes are
-   * finished afterwards. `out[i]` receives the id for `addrs[i]` (0 if none).
+   * Route ids for many IPv4 addresses at once (as DPDK's rte_lpm_lookup_bulk), in passes whose
+   * loads do not depend on each other, so the processor overlaps their cache misses: all root
+   * reads, listing without a branch the lanes that continue, then their second-level reads,
+   * then the few that go deeper. `out[i]` receives the id for `addrs[i]` (0 if none).
    */
   lookupBulk32(addrs: Uint32Array, out: Int32Array, count = addrs.length): void {
     const s = this.slots;
-    const shift = 32 - this.rootBits;
-    for (let i = 0; i < count; i++) out[i] = s[addrs[i]! >>> shift]!;
+    const rb = this.rootBits;
+    const shift = 32 - rb;
+    let lanes = this.bulkLanes;
+    if (lanes.length < count) lanes = this.bulkLanes = new Int32Array(count);
+    // Root reads; the lanes that continue are listed without a branch (m grows by 0 or 1).
+    let m = 0;
     for (let i = 0; i < count; i++) {
-      let v = out[i]!;
+      const v = s[addrs[i]! >>> shift]!;
+      out[i] = v;
+      lanes[m] = i;
+      m += v >>> 31;
+    }
+    // Second-level reads of the listed lanes (always dense nodes), then the rare deeper ones.
+    let deep = 0;
+    for (let j = 0; j < m; j++) {
+      const i = lanes[j]!;
+      const c = ~out[i]!;
+      const k = (c & 31) + 1;
+      const v = s[(c >>> 6) + ((addrs[i]! << rb) >>> (32 - k))]!;
+      out[i] = v;
+      deep |= v;
+    }
+    if (deep >= 0) return;
+    for (let j = 0; j < m; j++) {
+      const i = lanes[j]!;
+      const v = out[i]!;
       if (v >= 0) continue;
       const addr = addrs[i]!;
-      let pos = this.rootBits;
-      while (v < 0) {
-        const c = ~v;
-        const k = (c & 31) + 1;
-        const at = c >>> 6;
-        const idx = (addr << pos) >>> (32 - k);
-        v = (c & SPARSE) === 0 ? s[at + idx]! : this.scan(at, idx);
-        pos += k;
-      }
-      out[i] = v;
+      out[i] = this.deeper32(addr, v, rb + (~s[addr >>> shift]! & 31) + 1);
     }
   }
 
   /** The route id for an IPv6 address given as four big-endian words, 0 if none. */
   lookup128(w0: number, w1: number, w2: number, w3: number): number {
     const s = this.slots;
-    let v = s[w0 >>> (32 - this.rootBits)]!;
-    let pos = this.rootBits;
+    const rb = this.rootBits;
+    // Root and second level as in lookup32: the level under the root lies within w0.
+    const v0 = s[w0 >>> (32 - rb)]!;
+    if (v0 >= 0) return v0;
+    const c0 = ~v0;
+    const k0 = (c0 & 31) + 1;
+    let v = s[(c0 >>> 6) + ((w0 << rb) >>> (32 - k0))]!;
+    let pos = rb + k0;
     while (v < 0) {
       const c = ~v;
       const k = (c & 31) + 1;
@@ -189,193 +222,8 @@ export class FrozenLpm {
     return this.lookup128(addr.w0, addr.w1, addr.w2, addr.w3);
   }
 
-  /** A sparse node: [m, start1 .. start(m-1), value0 .. value(m-1)]; start0 is 0. */
   private scan(at: number, idx: number): number {
-    const m = this.slots[at]!;
-    const u = this.starts;
-    let i = 0;
-    while (i < m - 1 && u[at + 1 + i]! <= idx) i++;
-    return this.slots[at + m + i]!;
-  }
-}
-
-/** Lays nodes out depth first over the prefixes sorted by (address, length). */
-class Builder {
-  slots = new Int32Array(1 << 16);
-  used = 0;
-  readonly order: number[];
-  private readonly per: number;
-  private readonly words: Uint32Array;
-
-  constructor(
-    private readonly bits: number,
-    private readonly p: PrefixList,
-    private readonly density: number,
-    private readonly sparseItems: number,
-  ) {
-    const per = bits / 32;
-    this.per = per;
-    // Copy the keys with host bits cleared, so order and slot arithmetic see clean prefixes.
-    this.words = new Uint32Array(p.count * per);
-    for (let i = 0; i < p.count; i++) {
-      const len = p.lengths[i]!;
-      const id = p.ids[i]!;
-      if (!Number.isInteger(len) || len < 0 || len > bits) {
-        throw new RangeError(`prefix length ${len} out of range 0..${bits}`);
-      }
-      if (!Number.isInteger(id) || id < 1 || id > 0x7fffffff) {
-        throw new RangeError(`route id ${id} out of range 1..2^31-1`);
-      }
-      for (let j = 0; j < per; j++) {
-        const keep = Math.min(32, Math.max(0, len - 32 * j));
-        const mask = keep === 0 ? 0 : (0xffffffff << (32 - keep)) >>> 0;
-        this.words[i * per + j] = p.words[i * per + j]! & mask;
-      }
-    }
-    // Stable sort (TimSort: near-linear on input that is already almost in order). In this
-    // order a covering prefix always comes before the prefixes nested inside it.
-    this.order = Array.from({ length: p.count }, (_, i) => i).sort((a, b) => this.compare(a, b));
-  }
-
-  private compare(a: number, b: number): number {
-    const w = this.words;
-    for (let i = 0; i < this.per; i++) {
-      const x = w[a * this.per + i]!;
-      const y = w[b * this.per + i]!;
-      if (x !== y) return x < y ? -1 : 1;
-    }
-    return this.p.lengths[a]! - this.p.lengths[b]!;
-  }
-
-  /** Bits [pos, pos+k) of sorted prefix i's address, unsigned; never straddles a word. */
-  private bitsAt(i: number, pos: number, k: number): number {
-    const w = this.words[this.order[i]! * this.per + (pos >>> 5)]!;
-    return (w << (pos & 31)) >>> (32 - k);
-  }
-
-  private len(i: number): number {
-    return this.p.lengths[this.order[i]!]!;
-  }
-
-  /** End of the run of sorted prefixes from i that fall under the same slot. */
-  private runEnd(i: number, hi: number, pos: number, k: number): number {
-    const slot = this.bitsAt(i, pos, k);
-    let j = i + 1;
-    while (j < hi && this.bitsAt(j, pos, k) === slot) j++;
-    return j;
-  }
-
-  /**
-   * A dense node at bit `pos` with stride `k` for sorted prefixes [lo, hi) (all inside it and
-   * longer than pos), every slot starting at route `def`. Returns its offset.
-   */
-  dense(pos: number, k: number, lo: number, hi: number, def: number): number {
-    const at = this.alloc(1 << k);
-    this.slots.fill(def, at, at + (1 << k));
-    const end = pos + k;
-    for (let i = lo; i < hi; ) {
-      const len = this.len(i);
-      const slot = this.bitsAt(i, pos, k);
-      if (len <= end) {
-        // Covering prefixes come first, so later (nested) prefixes overwrite them.
-        const first = at + slot;
-        this.slots.fill(this.p.ids[this.order[i]!]!, first, first + 2 ** (end - len));
-        i++;
-        continue;
-      }
-      const j = this.runEnd(i, hi, pos, k);
-      // Build the child first: it may grow (replace) the slot array.
-      const child = this.child(end, i, j, this.slots[at + slot]!);
-      this.slots[at + slot] = child;
-      i = j;
-    }
-    return at;
-  }
-
-  /** The pointer to a new node at `pos` for sorted prefixes [lo, hi), defaulting to `def`. */
-  private child(pos: number, lo: number, hi: number, def: number): number {
-    const wide = Math.min(32 - (pos & 31), this.bits - pos);
-    if (this.items(pos, wide, lo, hi) <= this.sparseItems) {
-      return ~(this.sparse(pos, wide, lo, hi, def) * 64 + SPARSE + wide - 1);
-    }
-    const want = Math.floor(Math.log2(this.density * (hi - lo)));
-    const k = Math.max(1, Math.min(wide, 24, want));
-    return ~(this.dense(pos, k, lo, hi, def) * 64 + k - 1);
-  }
-
-  /** Prefixes ending within [pos, pos+k) plus child slots below it, counted up to a cap. */
-  private items(pos: number, k: number, lo: number, hi: number): number {
-    let n = 0;
-    for (let i = lo; i < hi && n <= this.sparseItems; n++) {
-      i = this.len(i) <= pos + k ? i + 1 : this.runEnd(i, hi, pos, k);
-    }
-    return n;
-  }
-
-  /** A sparse node: the slot space cut into intervals of equal route, found by a stack sweep. */
-  private sparse(pos: number, k: number, lo: number, hi: number, def: number): number {
-    const starts: number[] = [];
-    const values: number[] = [];
-    const put = (start: number, value: number) => {
-      if (values.length > 0 && values[values.length - 1] === value) return;
-      starts.push(start);
-      values.push(value);
-    };
-    // Enclosing intervals, innermost on top; each is [.., end] with its route.
-    const ends: number[] = [2 ** k - 1];
-    const routes: number[] = [def];
-    let cursor = 0;
-    const coverTo = (x: number) => {
-      while (cursor < x) {
-        while (ends[ends.length - 1]! < cursor) {
-          ends.pop();
-          routes.pop();
-        }
-        put(cursor, routes[routes.length - 1]!);
-        cursor = Math.min(ends[ends.length - 1]!, x - 1) + 1;
-      }
-    };
-    const end = pos + k;
-    for (let i = lo; i < hi; ) {
-      const a = this.bitsAt(i, pos, k);
-      const len = this.len(i);
-      coverTo(a);
-      if (len <= end) {
-        ends.push(a + 2 ** (end - len) - 1);
-        routes.push(this.p.ids[this.order[i]!]!);
-        i++;
-        continue;
-      }
-      const j = this.runEnd(i, hi, pos, k);
-      while (ends[ends.length - 1]! < a) {
-        ends.pop();
-        routes.pop();
-      }
-      put(a, this.child(end, i, j, routes[routes.length - 1]!));
-      cursor = a + 1;
-      i = j;
-    }
-    coverTo(2 ** k);
-    const m = starts.length;
-    const at = this.alloc(2 * m);
-    this.slots[at] = m;
-    for (let i = 1; i < m; i++) this.slots[at + i] = starts[i]! | 0;
-    for (let i = 0; i < m; i++) this.slots[at + m + i] = values[i]!;
-    return at;
-  }
-
-  private alloc(size: number): number {
-    const at = this.used;
-    if (at + size > MAX_SLOTS) throw new RangeError("frozen LPM table exceeds 2^25 slots");
-    if (at + size > this.slots.length) {
-      let cap = this.slots.length * 2;
-      while (cap < at + size) cap *= 2;
-      const grown = new Int32Array(cap);
-      grown.set(this.slots.subarray(0, at));
-      this.slots = grown;
-    }
-    this.used = at + size;
-    return at;
+    return scanSparse(this.slots, this.starts, at, idx);
   }
 }
 

@@ -3,6 +3,7 @@ export * from "./arp.js";
 export * from "./codel.js";
 export * from "./faults.js";
 export * from "./frozen-lpm.js";
+export * from "./frozen-lpm6.js";
 export * from "./global-routing.js";
 export * from "./impairments.js";
 export * from "./interface.js";

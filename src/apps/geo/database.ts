@@ -5,6 +5,7 @@
  * longest-prefix-match structure, so a lookup is a few array reads, whatever the table's size.
  */
 import type { FrozenLpmOptions } from "../../net/frozen-lpm.js";
+import type { FrozenLpm6Options } from "../../net/frozen-lpm6.js";
 import { formatIpv4, Ipv6Address, parseIp } from "../../wire/address.js";
 import { ParseError } from "../../wire/parse-error.js";
 import { Ipv6Prefix } from "../../wire/prefix.js";
@@ -43,10 +44,10 @@ export interface GeoStats {
   memoryBytes: number;
 }
 
-/** Options for building: the frozen tables' shape (see `FrozenLpmOptions`). */
+/** Options for building: the frozen tables' shape (see `FrozenLpmOptions`, `FrozenLpm6Options`). */
 export interface GeoOptions {
   v4?: FrozenLpmOptions;
-  v6?: FrozenLpmOptions;
+  v6?: FrozenLpm6Options;
 }
 
 /** Interns strings so repeated organisation names are stored once. */

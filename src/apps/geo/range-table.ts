@@ -5,6 +5,7 @@
  * wins, and of two identical prefixes the later row's.
  */
 import { FrozenLpm, type FrozenLpmOptions } from "../../net/frozen-lpm.js";
+import { FrozenLpm6, type FrozenLpm6Options } from "../../net/frozen-lpm6.js";
 import { forEachCsvRow, GeoDataError } from "./csv.js";
 import { parseIpv4Fast, parseIpv6Fast } from "./ip-text.js";
 import { compareWords, ipv4RangeToPrefixes, ipv6RangeToPrefixes } from "./ranges.js";
@@ -29,13 +30,6 @@ class Column {
   }
 }
 
-/**
- * IPv6 lookups run 4+ nodes deep under the default shape (the table's /32-/48 prefixes carry
- * long ranges beneath); a wider root and denser nodes cut about one dependent read for ~11 MB
- * more (measured: 4.37 -> 3.57 reads per lookup, 6.5 -> 17.5 MB).
- */
-const V6_SHAPE: FrozenLpmOptions = { rootBits: 20, slotsPerPrefix: 16 };
-
 /** A frozen table of one family's ranges. */
 export class RangeTable {
   private constructor(
@@ -44,7 +38,8 @@ export class RangeTable {
     readonly rows: number,
     /** Number of CIDR prefixes the ranges became. */
     readonly prefixes: number,
-    private readonly lpm: FrozenLpm,
+    /** A `FrozenLpm` for IPv4; IPv6 uses the /32-keyed `FrozenLpm6` (fewer dependent reads). */
+    private readonly lpm: FrozenLpm | FrozenLpm6,
     private readonly rowOf: Int32Array,
     private readonly lengthOf: Uint8Array,
   ) {}
@@ -55,14 +50,15 @@ export class RangeTable {
   /**
    * Parses `text` (rows `start,end,...`; start and end as address text, or as decimal numbers
    * like the packages' `-num` files) and builds the table. `read` sees each row's remaining
-   * fields. Throws `GeoDataError` naming `source` and the line on a malformed row.
+   * fields. Throws `GeoDataError` naming `source` and the line on a malformed row. `options`
+   * shapes the table: `FrozenLpmOptions` for IPv4, `FrozenLpm6Options` for IPv6.
    */
   static fromCsv(
     text: string,
     family: 4 | 6,
     source: string,
     read: RowReader,
-    options?: FrozenLpmOptions,
+    options?: FrozenLpmOptions | FrozenLpm6Options,
   ): RangeTable {
     const words = new Column(family === 4 ? 1 << 16 : 1 << 18);
     const lengths = new Column();
@@ -107,11 +103,11 @@ export class RangeTable {
     lengthArr.set(lengths.data.subarray(0, count), 1);
     const rowArr = new Int32Array(count + 1);
     rowArr.set(rowOf.data.subarray(0, count), 1);
-    const lpm = FrozenLpm.build(
-      family === 4 ? 32 : 128,
-      { count, words: words.data.subarray(0, words.length), lengths: lengths.data, ids },
-      options ?? (family === 6 ? V6_SHAPE : undefined),
-    );
+    const list = { count, words: words.data.subarray(0, words.length), lengths: lengths.data, ids };
+    const lpm =
+      family === 4
+        ? FrozenLpm.build(32, list, options as FrozenLpmOptions | undefined)
+        : FrozenLpm6.build(list, options as FrozenLpm6Options | undefined);
     return new RangeTable(family, rows, count, lpm, rowArr, lengthArr);
   }
 
@@ -122,12 +118,12 @@ export class RangeTable {
 
   /** The matching prefix's id for an IPv4 address, 0 if none. */
   match4(addr: number): number {
-    return this.lpm.lookup32(addr);
+    return (this.lpm as FrozenLpm).lookup32(addr);
   }
 
   /** Matching prefix ids for a batch of IPv4 addresses (see FrozenLpm.lookupBulk32). */
   match4Bulk(addrs: Uint32Array, out: Int32Array, count = addrs.length): void {
-    this.lpm.lookupBulk32(addrs, out, count);
+    (this.lpm as FrozenLpm).lookupBulk32(addrs, out, count);
   }
 
   /**
@@ -144,7 +140,7 @@ export class RangeTable {
       if (a < 0) bad++;
       addrs[i] = a;
     }
-    this.lpm.lookupBulk32(addrs, out, count);
+    (this.lpm as FrozenLpm).lookupBulk32(addrs, out, count);
     // Rare: mark texts that did not parse (their stand-in address 0xffffffff was looked up).
     if (bad > 0) {
       for (let i = 0; i < count; i++) if (parseIpv4Fast(texts[from + i]!) < 0) out[i] = -1;
