@@ -1,7 +1,7 @@
 // The browser-safe part of trace; pcap-file.ts (node:fs) is exported from "wirelab/node".
 export * from "./capture.js";
-export * from "./happened-before.js";
 export * from "./goodput.js";
+export * from "./happened-before.js";
 export * from "./html-report.js";
 export * from "./packet-fields.js";
 export * from "./packet-filter.js";
