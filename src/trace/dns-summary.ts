@@ -106,7 +106,7 @@ export function dnsSummary(payload: Uint8Array): string | undefined {
     s = `${m.id}${op}${RCODES[flags & 15]!}${m.aa ? "*" : ""}${m.ra ? "" : "-"}${m.tc ? "|" : ""}${m.ad ? "$" : ""}`;
     if (qd !== 1) s += ` [${qd}q]`;
     s += ` ${an}/${ns}/${ar}`;
-    if (m.answers.length > 0) s += ` ${m.answers.map(answer).join(",")}`;
+    if (m.answers.length > 0) s += ` ${m.answers.map(answer).join(", ")}`;
   } else {
     s = `${m.id}${op}${m.rd ? "+" : ""}${m.cd ? "%" : ""}`;
     // tcpdump flags header bits a query should not carry (AA, TC, RA, Z, RCODE).

@@ -119,12 +119,13 @@ export function summarizeIpv6(packet: Uint8Array): string {
     return `${head}${pre} ICMP6, ${icmp6Text(m)}, length ${len}`;
   }
   if (upper === IPV6_NO_NEXT_HEADER) return `${head}${pre} no next header`;
-  // tcpdump prints the transport's own "src.port > dst.port:" after the IPv6 part, so a packet
-  // with no extension headers reads as one "IP6 a.p > b.q: ..." line.
+  // tcpdump's transport printers (udpipaddr_print, tcp_print) print "a.p > b.q:" when the
+  // fixed header names them, so such a packet reads "IP6 a.p > b.q: ..."; after extension
+  // headers they print the ports alone: "IP6 a > b: DSTOPT 40000 > 53: ...".
   const transport = upper === IP_PROTOCOL_UDP ? summarizeUdp : transportSummary(upper);
   if (transport !== undefined) {
-    const text = transport(src, dst, ip.payload);
-    return exts.length === 0 ? `IP6 ${text}` : `${head}${pre} ${text}`;
+    if (exts.length === 0) return `IP6 ${transport(src, dst, ip.payload)}`;
+    return `${head}${pre} ${transport("", "", ip.payload)}`;
   }
   return `${head}${pre} ip-proto-${upper} ${len}`;
 }

@@ -4,7 +4,11 @@
  * picks a dissector. Kept apart from summary.ts so printers can register without an import cycle.
  */
 
-/** A transport printer: the text after "IP " / "IP6 " for one transport header and payload. */
+/**
+ * A transport printer: the text after "IP " / "IP6 " for one transport header and payload,
+ * "10.0.0.1.5000 > 10.0.0.2.53: ...". Empty addresses print the ports alone ("5000 > 53: "), as
+ * tcpdump does after IPv6 extension headers, where the addresses were already printed.
+ */
 export type TransportSummary = (src: string, dst: string, payload: Uint8Array) => string;
 
 /**
@@ -66,6 +70,11 @@ export function appProtocolsFor(
   const hi = map.get(Math.max(srcPort, dstPort));
   if (lo === undefined) return hi === undefined ? [] : [hi];
   return hi === undefined || hi === lo ? [lo] : [lo, hi];
+}
+
+/** "addr.port", or the port alone when the address is empty (see TransportSummary). */
+export function endpoint(address: string, port: number): string {
+  return address === "" ? String(port) : `${address}.${port}`;
 }
 
 /** Runs the first application printer that accepts the payload; never throws. */

@@ -56,10 +56,13 @@ function startLine(payload: Uint8Array): Head | undefined {
   return { kind: "request", line: latin1(line), method: r.method, target: r.target };
 }
 
-/** "HTTP: GET / HTTP/1.1" for a segment that starts an HTTP message. */
+/**
+ * "HTTP: GET / HTTP/1.1" for a segment that starts an HTTP message; any other data on the port
+ * gets the bare "HTTP" tcpdump prints (txtproto_print names the protocol before it finds a line).
+ */
 export function httpSummary(payload: Uint8Array): string | undefined {
   const h = startLine(payload);
-  return h === undefined ? undefined : `HTTP: ${h.line}`;
+  return h === undefined ? "HTTP" : `HTTP: ${h.line}`;
 }
 
 /** "HTTP GET /", "HTTP 200 OK". */

@@ -89,12 +89,12 @@ export function dhcpSummary(payload: Uint8Array): string | undefined {
   return s;
 }
 
-/** "RIPv2, Response, length 44" (print-rip.c without -v). */
+/** "RIPv2, Response, length: 44" (print-rip.c without -v; its colon, unlike the others). */
 export function ripSummary(payload: Uint8Array): string | undefined {
   const m = parseRip(payload);
   if (m instanceof ParseError) return undefined;
   const cmd = m.command === RIP_COMMAND_REQUEST ? "Request" : "Response";
-  return `RIPv${m.version}, ${cmd}, length ${payload.length}`;
+  return `RIPv${m.version}, ${cmd}, length: ${payload.length}`;
 }
 
 /** "RIP response 3 routes", "RIP request". */

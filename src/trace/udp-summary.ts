@@ -5,12 +5,16 @@
  */
 import { ParseError } from "../wire/parse-error.js";
 import { parseUdp } from "../wire/udp.js";
-import { appSummary } from "./summary-registry.js";
+import { appSummary, endpoint } from "./summary-registry.js";
 
-/** One UDP datagram after "IP " / "IP6 ", given the formatted addresses. */
+/** One UDP datagram after "IP " / "IP6 ", given the formatted addresses (see TransportSummary). */
 export function summarizeUdp(src: string, dst: string, datagram: Uint8Array): string {
   const u = parseUdp(datagram);
-  if (u instanceof ParseError) return `${src} > ${dst}: UDP [malformed: ${u.message}]`;
+  if (u instanceof ParseError) {
+    const where = src === "" ? "" : `${src} > ${dst}: `;
+    return `${where}UDP [malformed: ${u.message}]`;
+  }
   const app = appSummary("udp", u.srcPort, u.dstPort, u.payload, "summary");
-  return `${src}.${u.srcPort} > ${dst}.${u.dstPort}: ${app ?? `UDP, length ${u.payload.length}`}`;
+  const text = app ?? `UDP, length ${u.payload.length}`;
+  return `${endpoint(src, u.srcPort)} > ${endpoint(dst, u.dstPort)}: ${text}`;
 }
