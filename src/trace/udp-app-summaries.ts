@@ -12,11 +12,13 @@ import {
   STUN_BINDING,
   type StunMessage,
 } from "../apps/p2p/stun.js";
+import { formatIpv4 } from "../wire/address.js";
 import {
   BOOTP_REQUEST,
   DHCP_CLIENT_PORT,
   DHCP_SERVER_PORT,
   type DhcpMessage,
+  dhcpMessageName,
   macFromChaddr,
   parseDhcp,
 } from "../wire/dhcp.js";
@@ -24,7 +26,6 @@ import { formatMac } from "../wire/mac.js";
 import { NTP_MODE_CLIENT, NTP_MODE_SERVER, NTP_PORT, parseNtp } from "../wire/ntp.js";
 import { ParseError } from "../wire/parse-error.js";
 import { parseRip, RIP_COMMAND_REQUEST, RIP_PORT } from "../wire/rip.js";
-import { dhcpLabel } from "./sequence-label.js";
 import { type AppProtocol, registerAppProtocol, registerUdpHeuristic } from "./summary-registry.js";
 
 /** tcpdump's ntp_mode_values, by association mode (RFC 5905 §7.3). */
@@ -71,6 +72,23 @@ const DHCP_TYPES = [
 function parsedDhcp(payload: Uint8Array): DhcpMessage | undefined {
   const m = parseDhcp(payload);
   return m instanceof ParseError ? undefined : m;
+}
+
+/**
+ * A DHCP message between ports 67 and 68 as Wireshark's info column names it ("DHCP ACK
+ * 10.0.0.100 xid=0x3903f326"); undefined for other datagrams or bytes that do not parse.
+ */
+export function dhcpLabel(
+  srcPort: number,
+  dstPort: number,
+  payload: Uint8Array,
+): string | undefined {
+  const ports = [DHCP_SERVER_PORT, DHCP_CLIENT_PORT];
+  if (!ports.includes(srcPort) || !ports.includes(dstPort)) return undefined;
+  const m = parseDhcp(payload);
+  if (m instanceof ParseError) return undefined;
+  const yiaddr = m.yiaddr !== 0 ? ` ${formatIpv4(m.yiaddr)}` : "";
+  return `DHCP ${dhcpMessageName(m.options.messageType)}${yiaddr} xid=0x${m.xid.toString(16).padStart(8, "0")}`;
 }
 
 /**
