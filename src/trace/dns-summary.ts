@@ -86,8 +86,12 @@ function answer(r: DnsRecord): string {
   }
 }
 
+/**
+ * The message, when the payload is exactly one: bytes after the last record are refused, as no
+ * DNS sender pads a datagram, so other traffic on port 53 (or zeros) is not taken for DNS.
+ */
 function parse(payload: Uint8Array): DnsMessage | undefined {
-  const m = parseDnsMessage(payload);
+  const m = parseDnsMessage(payload, { rejectTrailing: true });
   return m instanceof ParseError ? undefined : m;
 }
 
@@ -137,7 +141,11 @@ export function dnsLabel(payload: Uint8Array): string | undefined {
   const first = m.answers[0];
   if (first !== undefined) {
     const more = m.answers.length > 1 ? ` +${m.answers.length - 1}` : "";
-    return `DNS ${clip(answer(first))}${more}`;
+    const text =
+      first.type === "NS" || first.type === "CNAME" || first.type === "PTR"
+        ? `${first.type} ${short(first.rdata)}`
+        : clip(answer(first));
+    return `DNS ${text}${more}`;
   }
   const ns = m.authorities.find((r) => r.type === "NS");
   if (ns !== undefined && ns.type === "NS") return `DNS referral ${short(ns.rdata)}`;

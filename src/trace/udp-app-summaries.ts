@@ -52,7 +52,7 @@ export function ntpLabel(payload: Uint8Array): string | undefined {
   const p = parseNtp(payload);
   if (p instanceof ParseError) return undefined;
   if (p.mode === NTP_MODE_CLIENT) return "NTP client";
-  if (p.mode === NTP_MODE_SERVER) return `NTP server stratum ${p.stratum}`;
+  if (p.mode === NTP_MODE_SERVER) return "NTP server";
   return `NTP ${NTP_MODES[p.mode]!.toLowerCase()}`;
 }
 

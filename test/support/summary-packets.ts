@@ -4,22 +4,34 @@
  * with ICMPv6, NDP, UDP, TCP and extension headers. Each is a bare IP datagram.
  */
 import { emitStun, STUN_BINDING, xorMappedAddress } from "../../src/apps/p2p/stun.js";
-import { Ipv6Address, type Ipv4, parseIpv4Address } from "../../src/wire/address.js";
-import { DHCP_MESSAGE, emptyDhcpMessage, emitDhcp, chaddrFromMac, BOOTP_REQUEST, BOOTP_REPLY } from "../../src/wire/dhcp.js";
+import { type Ipv4, Ipv6Address, parseIpv4Address } from "../../src/wire/address.js";
+import {
+  BOOTP_REPLY,
+  BOOTP_REQUEST,
+  chaddrFromMac,
+  DHCP_MESSAGE,
+  emitDhcp,
+  emptyDhcpMessage,
+} from "../../src/wire/dhcp.js";
 import { createDnsMessage, emitDnsMessage } from "../../src/wire/dns.js";
 import { DNS_CLASS } from "../../src/wire/dns-rr.js";
 import { emitIcmpv6, ICMPV6_PROTOCOL, type Icmpv6Record } from "../../src/wire/icmpv6.js";
 import { emitIpv4, IP_PROTOCOL_TCP, IP_PROTOCOL_UDP } from "../../src/wire/ipv4.js";
 import {
   emitIpv6,
-  type Ipv6Extension,
   IPV6_FRAGMENT,
   IPV6_HOP_BY_HOP,
+  type Ipv6Extension,
   ipv6PseudoHeader,
 } from "../../src/wire/ipv6.js";
 import { mac } from "../../src/wire/mac.js";
 import { emitNdp, type NdpMessage } from "../../src/wire/ndp.js";
-import { emitNtp, NTP_MODE_CLIENT, NTP_MODE_SERVER, NTP_ZERO_TIMESTAMP } from "../../src/wire/ntp.js";
+import {
+  emitNtp,
+  NTP_MODE_CLIENT,
+  NTP_MODE_SERVER,
+  NTP_ZERO_TIMESTAMP,
+} from "../../src/wire/ntp.js";
 import { emitRip, RIP_AF_INET, RIP_COMMAND_RESPONSE } from "../../src/wire/rip.js";
 import { seq } from "../../src/wire/seq.js";
 import { emitTcp, TCP_FLAG_ACK, TCP_FLAG_PSH, TCP_FLAG_SYN } from "../../src/wire/tcp.js";
@@ -123,7 +135,14 @@ export function ndp(src: string, dst: string, m: NdpMessage) {
   return ipv6(src, dst, ICMPV6_PROTOCOL, emitNdp(m, pseudo), [], 255);
 }
 
-export function udp6(src: string, sport: number, dst: string, dport: number, payload: Uint8Array, ext: Ipv6Extension[] = []) {
+export function udp6(
+  src: string,
+  sport: number,
+  dst: string,
+  dport: number,
+  payload: Uint8Array,
+  ext: Ipv6Extension[] = [],
+) {
   const pseudo = ipv6PseudoHeader({ src: Ipv6Address.of(src), dst: Ipv6Address.of(dst) });
   const d = emitUdp({ srcPort: sport, dstPort: dport, checksum: 0, payload }, pseudo);
   return ipv6(src, dst, IP_PROTOCOL_UDP, d, ext);
@@ -157,7 +176,12 @@ export function tcp6(
   return ipv6(src, dst, IP_PROTOCOL_TCP, s, ext);
 }
 
-export function echo6(type: "echo-request" | "echo-reply", id: number, sq: number, size: number): Icmpv6Record {
+export function echo6(
+  type: "echo-request" | "echo-reply",
+  id: number,
+  sq: number,
+  size: number,
+): Icmpv6Record {
   return { type, checksum: 0, identifier: id, sequence: sq, data: new Uint8Array(size) };
 }
 
@@ -200,7 +224,13 @@ export const DNS_MULTI = emitDnsMessage(
     questions: [{ name: "www.example.com.", type: 28, class: DNS_CLASS.IN }],
     answers: [
       { type: "CNAME", name: "www.example.com.", class: 1, ttl: 300, rdata: "web.example.com." },
-      { type: "AAAA", name: "web.example.com.", class: 1, ttl: 300, rdata: Ipv6Address.of("2001:db8::80") },
+      {
+        type: "AAAA",
+        name: "web.example.com.",
+        class: 1,
+        ttl: 300,
+        rdata: Ipv6Address.of("2001:db8::80"),
+      },
     ],
     edns: { udpPayloadSize: 1232, version: 0, dnssecOk: false, z: 0, options: [] },
   }),
@@ -269,13 +299,32 @@ export const RIP_RESPONSE = emitRip({
   command: RIP_COMMAND_RESPONSE,
   version: 2,
   entries: [
-    { family: RIP_AF_INET, routeTag: 0, address: v4("10.0.1.0"), mask: v4("255.255.255.0"), nextHop: 0, metric: 1 },
-    { family: RIP_AF_INET, routeTag: 0, address: v4("10.0.2.0"), mask: v4("255.255.255.0"), nextHop: 0, metric: 2 },
+    {
+      family: RIP_AF_INET,
+      routeTag: 0,
+      address: v4("10.0.1.0"),
+      mask: v4("255.255.255.0"),
+      nextHop: 0,
+      metric: 1,
+    },
+    {
+      family: RIP_AF_INET,
+      routeTag: 0,
+      address: v4("10.0.2.0"),
+      mask: v4("255.255.255.0"),
+      nextHop: 0,
+      metric: 2,
+    },
   ],
 });
 
 const TID = Uint8Array.from({ length: 12 }, (_, i) => i + 1);
-export const STUN_REQUEST = emitStun({ method: STUN_BINDING, class: "request", transactionId: TID, attributes: [] });
+export const STUN_REQUEST = emitStun({
+  method: STUN_BINDING,
+  class: "request",
+  transactionId: TID,
+  attributes: [],
+});
 export const STUN_SUCCESS = emitStun({
   method: STUN_BINDING,
   class: "success",
@@ -300,4 +349,4 @@ export const TLS_CLIENT_HELLO = (() => {
 /** Two application data records in one segment. */
 export const TLS_APP_DATA = Uint8Array.from([23, 3, 3, 0, 4, 1, 2, 3, 4, 23, 3, 3, 0, 2, 9, 9]);
 
-export { TCP_FLAG_SYN, TCP_FLAG_ACK, TCP_FLAG_PSH, IPV6_FRAGMENT, IPV6_HOP_BY_HOP, mac };
+export { IPV6_FRAGMENT, IPV6_HOP_BY_HOP, mac, TCP_FLAG_ACK, TCP_FLAG_PSH, TCP_FLAG_SYN };
