@@ -14,7 +14,7 @@ import { type AppProtocol, registerAppProtocol } from "./summary-registry.js";
 import { clip } from "./text-clip.js";
 
 /** DNS over UDP (RFC 1035 §4.2.1). */
-export const DNS_PORT = 53;
+const DNS_PORT = 53;
 
 /** tcpdump's ns_ops: text after the id for each opcode. */
 const OPS = [

@@ -10,8 +10,9 @@ import { latin1 } from "../apps/http/syntax.js";
 import { registerAppProtocol } from "./summary-registry.js";
 import { clip } from "./text-clip.js";
 
-export const HTTP_PORTS = [80, 8080];
-export const TLS_PORT = 443;
+/** tcpdump's HTTP_PORT and HTTP_PORT_ALT; TLS on HTTPS's port (RFC 9110 §4.2.2). */
+const HTTP_PORTS = [80, 8080];
+const TLS_PORT = 443;
 
 /** tcpdump's httpcmds: the methods whose first line it prints (RFC 9110 §9 plus WebDAV). */
 const METHODS = new Set(
