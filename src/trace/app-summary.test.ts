@@ -118,6 +118,17 @@ describe("application protocols in tcpdump's words", () => {
     expect(summarizeIp(tcp4(B, 443, A, 40000, TLS_APP_DATA))).toBe(
       "IP 10.0.0.2.443 > 10.0.0.1.40000: Flags [P.], seq 1000:1016, ack 2000, win 64240, length 16: TLS Application Data, Application Data",
     );
+    // Two handshake messages in one record, then a plaintext and an encrypted alert; a handshake
+    // record of no known message is encrypted (names and order as tshark 4 shows them).
+    const tls = Uint8Array.of(
+      ...[22, 3, 3, 0, 10, 2, 0, 0, 2, 3, 3, 14, 0, 0, 0],
+      ...[21, 3, 3, 0, 2, 2, 40],
+      ...[21, 3, 3, 0, 3, 9, 9, 9],
+      ...[22, 3, 3, 0, 4, 0xee, 1, 2, 3],
+    );
+    expect(summarizeIp(tcp4(B, 443, A, 40000, tls)).split(": ")[2]).toBe(
+      "TLS Server Hello, Server Hello Done, Alert, Encrypted Alert, Encrypted Handshake Message",
+    );
     // No payload, no application text.
     expect(summarizeIp(tcp4(A, 40000, B, 80, new Uint8Array(0)))).toBe(
       "IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [P.], seq 1000, ack 2000, win 64240, length 0",
