@@ -19,6 +19,7 @@ import {
   DNS_NXDOMAIN,
   DNS_QUERY,
   dhcp,
+  dnsOverTcp,
   echo6,
   HTTP_GET,
   HTTP_OK,
@@ -59,6 +60,8 @@ const SAME = [
   tcp4(A, 40000, B, 80, HTTP_GET),
   tcp4(B, 80, A, 40000, HTTP_OK),
   tcp4(A, 40000, B, 80, new TextEncoder().encode("body\r\n")),
+  tcp4(A, 40000, B, 53, dnsOverTcp(DNS_QUERY)),
+  tcp4(B, 53, A, 40000, dnsOverTcp(DNS_MULTI)),
   icmp6(X, Y, echo6("echo-request", 1, 1, 56)),
   icmp6(Y, X, echo6("echo-reply", 1, 1, 56)),
   icmp6("2001:db8::ff", X, {

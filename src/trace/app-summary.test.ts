@@ -13,6 +13,7 @@ import {
   DNS_NXDOMAIN,
   DNS_QUERY,
   dhcp,
+  dnsOverTcp,
   echo6,
   HTTP_GET,
   HTTP_OK,
@@ -63,6 +64,14 @@ describe("application protocols in tcpdump's words", () => {
     );
     expect(summarizeIp(udp4(B, 53, A, 40000, DNS_MULTI))).toBe(
       "IP 10.0.0.2.53 > 10.0.0.1.40000: 4660 2/0/1 CNAME web.example.com., AAAA 2001:db8::80 (90)",
+    );
+    // Over TCP, after the two-byte length, and after a space where other printers put a colon.
+    expect(summarizeIp(tcp4(A, 40000, B, 53, dnsOverTcp(DNS_QUERY)))).toBe(
+      "IP 10.0.0.1.40000 > 10.0.0.2.53: Flags [P.], seq 1000:1035, ack 2000, win 64240, length 35 35416+ A? www.example.com. (33)",
+    );
+    // Part of a message: the plain TCP line (tcpdump: "[prefix length(90) != length(28)]").
+    expect(summarizeIp(tcp4(B, 53, A, 40000, dnsOverTcp(DNS_MULTI).subarray(0, 30)))).toBe(
+      "IP 10.0.0.2.53 > 10.0.0.1.40000: Flags [P.], seq 1000:1030, ack 2000, win 64240, length 30",
     );
   });
 
@@ -328,6 +337,9 @@ describe("arrow labels for applications", () => {
     );
     const body = new TextEncoder().encode("more body bytes\r\n");
     expect(label(A, B, tcp4(A, 40001, B, 80, body))).toBe("PSH,ACK seq=0 ack=2000 len=17");
+    expect(label(A, B, tcp4(A, 40003, B, 53, dnsOverTcp(DNS_QUERY)))).toBe(
+      "PSH,ACK seq=0 ack=2000 len=35 DNS A? www.example.com",
+    );
     expect(label(A, B, tcp4(A, 40002, B, 443, TLS_CLIENT_HELLO))).toBe(
       "PSH,ACK seq=0 ack=2000 len=65 TLS Client Hello",
     );

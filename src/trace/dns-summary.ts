@@ -13,7 +13,7 @@ import { ParseError } from "../wire/parse-error.js";
 import { type AppProtocol, registerAppProtocol } from "./summary-registry.js";
 import { clip } from "./text-clip.js";
 
-/** DNS over UDP (RFC 1035 §4.2.1). */
+/** DNS over UDP and TCP (RFC 1035 §4.2). */
 const DNS_PORT = 53;
 
 /** tcpdump's ns_ops: text after the id for each opcode. */
@@ -158,3 +158,26 @@ const dns: AppProtocol = {
   label: (p) => dnsLabel(p),
 };
 registerAppProtocol("udp", [DNS_PORT], dns);
+
+/**
+ * The message in a TCP segment that holds exactly one, after its two-byte length (RFC 1035
+ * §4.2.2); a segment holding part of one, or several, is left to the plain TCP line.
+ */
+function framed(payload: Uint8Array): Uint8Array | undefined {
+  if (payload.length < 2 || getU16(payload, 0) !== payload.length - 2) return undefined;
+  return payload.subarray(2);
+}
+
+// tcpdump prints DNS over TCP after a space, not a colon: "length 35 35416+ A? ... (33)".
+registerAppProtocol("tcp", [DNS_PORT], {
+  name: "dns-tcp",
+  summary: (p) => {
+    const m = framed(p);
+    const text = m === undefined ? undefined : dnsSummary(m);
+    return text === undefined ? undefined : ` ${text}`;
+  },
+  label: (p) => {
+    const m = framed(p);
+    return m === undefined ? undefined : dnsLabel(m);
+  },
+});

@@ -15,7 +15,9 @@ export type TransportSummary = (src: string, dst: string, payload: Uint8Array) =
  * An application protocol on a port: `summary` is the tcpdump -n text after the transport part
  * ("35416+ A? www.example.com. (44)"), `label` a short arrow label ("DNS A? www.example.com").
  * Both return undefined when the payload is not theirs (it does not parse), so the caller falls
- * back to the plain transport line; neither may throw.
+ * back to the plain transport line; neither may throw. Over TCP the summary is appended to the
+ * TCP part as it is, so it starts with its own separator: tcpdump writes ": HTTP: GET / ..." but
+ * a space before DNS ("length 35 35416+ A? ...").
  */
 export interface AppProtocol {
   name: string;

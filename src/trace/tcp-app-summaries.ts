@@ -148,11 +148,14 @@ function tlsRecords(payload: Uint8Array): string | undefined {
 
 registerAppProtocol("tcp", HTTP_PORTS, {
   name: "http",
-  summary: (p) => httpSummary(p),
+  summary: (p) => `: ${httpSummary(p)}`,
   label: (p) => httpLabel(p),
 });
 registerAppProtocol("tcp", [TLS_PORT], {
   name: "tls",
-  summary: (p) => tlsRecords(p),
+  summary: (p) => {
+    const t = tlsRecords(p);
+    return t === undefined ? undefined : `: ${t}`;
+  },
   label: (p) => tlsRecords(p),
 });

@@ -41,9 +41,9 @@ export function summarizeTcp(src: string, dst: string, segment: Uint8Array): str
   const seq = n > 0 ? `seq ${t.seq}:${(t.seq + n) % 2 ** 32}` : `seq ${t.seq}`;
   const ack = (t.flags & TCP_FLAG_ACK) !== 0 ? `, ack ${t.ack}` : "";
   const line = `${endpoint(src, t.srcPort)} > ${endpoint(dst, t.dstPort)}: Flags [${flags || "none"}], ${seq}${ack}, win ${t.window}, length ${n}`;
-  // tcpdump hands the payload to the port's printer and puts its text after a colon.
+  // tcpdump hands the payload to the port's printer, which brings its own separator.
   const app = n > 0 ? appSummary("tcp", t.srcPort, t.dstPort, t.payload, "summary") : undefined;
-  return app === undefined ? line : `${line}: ${app}`;
+  return app === undefined ? line : `${line}${app}`;
 }
 
 registerTransportSummary(IP_PROTOCOL_TCP, summarizeTcp);

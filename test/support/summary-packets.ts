@@ -236,6 +236,11 @@ export const DNS_MULTI = emitDnsMessage(
   }),
 );
 
+/** A DNS message as it goes over TCP, after its two-byte length (RFC 1035 §4.2.2). */
+export function dnsOverTcp(m: Uint8Array): Uint8Array {
+  return Uint8Array.from([m.length >> 8, m.length & 255, ...m]);
+}
+
 export const DNS_NXDOMAIN = emitDnsMessage(
   createDnsMessage({
     id: 7,
