@@ -44,6 +44,9 @@ const A = "10.0.0.1";
 const B = "10.0.0.2";
 const X = "2001:db8::1";
 const Y = "2001:db8::2";
+/** A type 2 routing header (RFC 6275 §6.4) naming 2001:db8::3, and a PadN-only options body. */
+const ROUTING = Uint8Array.of(2, 1, 0, 0, 0, 0, ...Ipv6Address.of("2001:db8::3").toBytes());
+const PADN = Uint8Array.of(1, 4, 0, 0, 0, 0);
 const probe = udp6(X, 40000, Y, 33434, new Uint8Array(8));
 
 /** Packets whose summary must be tcpdump's line, character for character. */
@@ -118,6 +121,13 @@ const SAME = [
   udp6(X, 40000, Y, 53, DNS_QUERY, [
     { type: 60, nextHeader: 17, data: Uint8Array.of(1, 4, 0, 0, 0, 0) },
   ]),
+  icmp6(X, Y, echo6("echo-request", 1, 1, 8), [{ type: 43, nextHeader: 58, data: ROUTING }]),
+  icmp6(X, Y, echo6("echo-request", 1, 1, 8), [
+    { type: IPV6_HOP_BY_HOP, nextHeader: 60, data: PADN },
+    { type: 60, nextHeader: 58, data: PADN },
+  ]),
+  ipv6(X, Y, 59, new Uint8Array(0)),
+  ipv6(X, Y, 99, new Uint8Array(7)),
 ];
 
 /** Packets where our line extends tcpdump's (tcpdump's line must be a prefix of ours). */

@@ -285,6 +285,21 @@ describe("IPv6 in tcpdump's words", () => {
     expect(summarizeIp(udp6(X, 40000, Y, 53, DNS_QUERY, dst))).toBe(
       "IP6 2001:db8::1 > 2001:db8::2: DSTOPT 40000 > 53: 35416+ A? www.example.com. (33)",
     );
+    const rt = Uint8Array.of(2, 1, 0, 0, 0, 0, ...Ipv6Address.of("2001:db8::3").toBytes());
+    expect(
+      summarizeIp(
+        icmp6(X, Y, echo6("echo-request", 1, 1, 8), [{ type: 43, nextHeader: 58, data: rt }]),
+      ),
+    ).toBe(
+      "IP6 2001:db8::1 > 2001:db8::2: RT6 (len=2, type=2, segleft=1, [0]2001:db8::3) ICMP6, echo request, id 1, seq 1, length 16",
+    );
+    expect(summarizeIp(ipv6(X, Y, 59, new Uint8Array(0)))).toBe(
+      "IP6 2001:db8::1 > 2001:db8::2: no next header",
+    );
+    // tcpdump's own double space before an unknown protocol.
+    expect(summarizeIp(ipv6(X, Y, 99, new Uint8Array(7)))).toBe(
+      "IP6 2001:db8::1 > 2001:db8::2:  ip-proto-99 7",
+    );
   });
 
   it("reads IPv6 inside Ethernet, and says what is wrong with a broken packet", () => {

@@ -1,9 +1,10 @@
 /**
  * IPv6 packets in tcpdump -n's words (print-ip6.c, print-icmp6.c, print-frag6.c, tcpdump 4.99):
  * "IP6 2001:db8::1 > 2001:db8::2: ICMP6, echo request, id 1, seq 1, length 64". Extension
- * headers print in order before the upper layer ("HBH", "DSTOPT", "srcrt", "frag (off|len)"),
+ * headers print in order before the upper layer ("HBH", "DSTOPT", "RT6 (...)", "frag (off|len)"),
  * and a later fragment stops there, as its bytes carry no upper-layer header.
  */
+import { Ipv6Address } from "../wire/address.js";
 import { getU16 } from "../wire/bytes.js";
 import {
   ICMPV6_PROTOCOL,
@@ -95,8 +96,14 @@ function extensionText(e: Ipv6Extension, fragmentBytes: number): string {
   if (e.type === IPV6_FRAGMENT) return `frag (${e.fragmentOffset * 8}|${fragmentBytes})`;
   if (e.type === IPV6_HOP_BY_HOP) return "HBH";
   if (e.type === IPV6_DESTINATION_OPTIONS) return "DSTOPT";
-  // Routing header (RFC 8200 §4.4): type and segments left are its first two data bytes.
-  return `srcrt (type=${e.data[0] ?? 0}, segleft=${e.data[1] ?? 0})`;
+  // Routing header (RFC 8200 §4.4): type and segments left are its first two data bytes; types
+  // 0 (deprecated by RFC 5095) and 2 (RFC 6275 §6.4) list addresses after four reserved bytes.
+  const type = e.data[0] ?? 0;
+  let text = `RT6 (len=${(e.data.length + 2) / 8 - 1}, type=${type}${type === 0 ? " [Deprecated]" : ""}, segleft=${e.data[1] ?? 0}`;
+  if (type === 0 || type === 2)
+    for (let o = 6, i = 0; o + 16 <= e.data.length; o += 16, i++)
+      text += `, [${i}]${Ipv6Address.fromBytes(e.data, o)}`;
+  return `${text})`;
 }
 
 /** Summarises an IPv6 packet: "IP6 src > dst: ..." as tcpdump -n prints it. */
@@ -127,5 +134,6 @@ export function summarizeIpv6(packet: Uint8Array): string {
     if (exts.length === 0) return `IP6 ${transport(src, dst, ip.payload)}`;
     return `${head}${pre} ${transport("", "", ip.payload)}`;
   }
-  return `${head}${pre} ip-proto-${upper} ${len}`;
+  // ip6_print's own spacing: " ip-proto-99 7" after the colon and its space.
+  return `${head}${pre}  ip-proto-${upper} ${len}`;
 }
