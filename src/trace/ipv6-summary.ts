@@ -29,21 +29,28 @@ import { summarizeUdp } from "./udp-summary.js";
 /** tcpdump's icmp6_dst_unreach_code_values (RFC 4443 §3.1). */
 const UNREACH: Record<number, string> = {
   [Icmpv6Unreachable.noRoute]: "unreachable route",
-  [Icmpv6Unreachable.administrativelyProhibited]: "unreachable prohibited",
+  // tcpdump's table has this one with a leading space, hence its double space.
+  [Icmpv6Unreachable.administrativelyProhibited]: " unreachable prohibited",
   [Icmpv6Unreachable.beyondScope]: "beyond scope",
   [Icmpv6Unreachable.address]: "unreachable address",
   [Icmpv6Unreachable.port]: "unreachable port",
+  // tcpdump 4.99 has no names for codes 5 and 6 (it dumps the packet); these are RFC 4443's.
   [Icmpv6Unreachable.sourcePolicy]: "failed policy",
   [Icmpv6Unreachable.rejectRoute]: "reject route",
 };
 
 /** The destination, upper protocol and destination port of the packet an ICMPv6 error quotes. */
-function quoted(original: Uint8Array): { dst: string; proto: number; port: number } | undefined {
+function quoted(
+  original: Uint8Array,
+): { src: string; dst: string; proto: number; port: number } | undefined {
   const q = parseIpv6(original, { allowPartial: true });
   if (q instanceof ParseError) return undefined;
   const port = q.payload.length >= 4 ? getU16(q.payload, 2) : 0;
-  return { dst: q.dst.toString(), proto: q.upperProtocol, port };
+  return { src: q.src.toString(), dst: q.dst.toString(), proto: q.upperProtocol, port };
 }
+
+/** tcpdump's words for parameter problem codes (RFC 4443 §3.4). */
+const PARAM_PROBLEMS = ["erroneous", "next header", "option"];
 
 /** NDP messages; tcpdump prints their options only with -v. */
 function ndpText(type: number, m: ReturnType<typeof ndpFromIcmpv6>): string {
@@ -70,6 +77,8 @@ function icmp6Text(m: Icmpv6Record): string {
       const q = quoted(m.original);
       const what = UNREACH[m.code] ?? `unknown unreach code (${m.code})`;
       if (q === undefined) return `destination unreachable, ${what}`;
+      if (m.code === Icmpv6Unreachable.beyondScope)
+        return `destination unreachable, ${what} ${q.dst}, source address ${q.src}`;
       if (m.code !== Icmpv6Unreachable.port) return `destination unreachable, ${what} ${q.dst}`;
       const name = q.proto === IP_PROTOCOL_UDP ? "udp" : q.proto === 6 ? "tcp" : undefined;
       return name === undefined
@@ -84,10 +93,10 @@ function icmp6Text(m: Icmpv6Record): string {
       return `time exceeded in-transit${q === undefined ? "" : ` for ${q.dst}`}`;
     }
     case "parameter-problem":
-      return `parameter problem, code ${m.code}, pointer ${m.pointer}`;
+      return `parameter problem, ${PARAM_PROBLEMS[m.code] ?? `code-#${m.code}`} - octet ${m.pointer}`;
     case "other":
       if (isNdpType(m.icmpType)) return ndpText(m.icmpType, ndpFromIcmpv6(m));
-      return `type-#${m.icmpType}`;
+      return `unknown icmp6 type (${m.icmpType})`;
   }
 }
 
