@@ -58,6 +58,8 @@ const SAME = [
   udp4(B, 53, A, 40000, DNS_MULTI),
   udp4(A, 123, B, 123, ntp(3)),
   udp4(B, 123, A, 123, ntp(4)),
+  udp4(A, 123, B, 123, ntp(1)),
+  udp4(A, 123, B, 123, ntp(5)),
   udp4(A, 520, "224.0.0.9", 520, RIP_RESPONSE),
   udp4(A, 40000, B, 9, new Uint8Array(12)),
   tcp4(A, 40000, B, 80, HTTP_GET),

@@ -31,8 +31,8 @@ import { type AppProtocol, registerAppProtocol, registerUdpHeuristic } from "./s
 /** tcpdump's ntp_mode_values, by association mode (RFC 5905 §7.3). */
 const NTP_MODES = [
   "unspecified",
-  "Symmetric Active",
-  "Symmetric Passive",
+  "symmetric active",
+  "symmetric passive",
   "Client",
   "Server",
   "Broadcast",
