@@ -169,7 +169,7 @@ describe("wirelab run", () => {
     );
     const trace = readFileSync(join(dir, "report", "trace.txt"), "utf8");
     expect(trace).toMatch(
-      /^0\.000000000 {2}r1:eth0 {4}> IP 10\.0\.0\.1\.520 > 224\.0\.0\.9\.520: UDP/m,
+      /^0\.000000000 {2}r1:eth0 {4}> IP 10\.0\.0\.1\.520 > 224\.0\.0\.9\.520: RIPv2, Request, length: 24$/m,
     );
     expect(trace).toContain(
       "r2:eth0    x DROPPED (no-route): IP 10.0.0.21 > 10.0.0.25: ICMP echo request",

@@ -1,8 +1,11 @@
 // The browser-safe part of trace; pcap-file.ts (node:fs) is exported from "wirelab/node".
 export * from "./capture.js";
+export * from "./dns-summary.js";
 export * from "./goodput.js";
 export * from "./happened-before.js";
 export * from "./html-report.js";
+export * from "./ipv6-label.js";
+export * from "./ipv6-summary.js";
 export * from "./packet-fields.js";
 export * from "./packet-filter.js";
 export * from "./packet-table.js";
@@ -15,7 +18,11 @@ export * from "./sequence.js";
 export * from "./sequence-svg.js";
 export * from "./sequence-text.js";
 export * from "./summary.js";
+export * from "./summary-registry.js";
 export * from "./svg.js";
+export * from "./tcp-app-summaries.js";
 export * from "./tcp-connections.js";
 export * from "./tcp-plots.js";
 export * from "./tcp-summary.js";
+export * from "./udp-app-summaries.js";
+export * from "./udp-summary.js";

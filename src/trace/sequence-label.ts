@@ -1,11 +1,10 @@
 /**
  * Arrow labels for sequence diagrams: TCP segments as Wireshark's info column shows them
- * ("SYN,ACK seq=0 ack=1", relative sequence numbers), ICMP messages by name.
+ * ("SYN,ACK seq=0 ack=1", relative sequence numbers) followed by the application message a
+ * segment starts ("HTTP GET /"), UDP datagrams by their application ("DNS A 10.3.0.80"), ICMP
+ * messages by name.
  */
-import { formatIpv4 } from "../wire/address.js";
-import { DHCP_CLIENT_PORT, DHCP_SERVER_PORT, dhcpMessageName, parseDhcp } from "../wire/dhcp.js";
 import type { Icmpv4Record } from "../wire/icmpv4.js";
-import { ParseError } from "../wire/parse-error.js";
 import {
   TCP_FLAG_ACK,
   TCP_FLAG_CWR,
@@ -18,22 +17,24 @@ import {
   type TcpRecord,
 } from "../wire/tcp.js";
 import type { TcpOption } from "../wire/tcp-options.js";
+import { appSummary } from "./summary-registry.js";
+// Application labels register themselves on import (DHCP's lives with the other UDP printers).
+import "./dns-summary.js";
+import "./tcp-app-summaries.js";
+import "./udp-app-summaries.js";
+
+export { dhcpLabel } from "./udp-app-summaries.js";
 
 /**
- * A DHCP message between ports 67 and 68 as Wireshark's info column names it ("DHCP ACK
- * 10.0.0.100 xid=0x3903f326"); undefined for other datagrams or bytes that do not parse.
+ * An arrow label for a UDP datagram: the application's own words when a registered protocol
+ * recognises it ("DNS A? www.example.com", "NTP client", "STUN Binding Request", "DHCP ACK
+ * 10.0.0.100 xid=0x3903f326"), else "UDP 40000 > 53 len=33".
  */
-export function dhcpLabel(
-  srcPort: number,
-  dstPort: number,
-  payload: Uint8Array,
-): string | undefined {
-  const ports = [DHCP_SERVER_PORT, DHCP_CLIENT_PORT];
-  if (!ports.includes(srcPort) || !ports.includes(dstPort)) return undefined;
-  const m = parseDhcp(payload);
-  if (m instanceof ParseError) return undefined;
-  const yiaddr = m.yiaddr !== 0 ? ` ${formatIpv4(m.yiaddr)}` : "";
-  return `DHCP ${dhcpMessageName(m.options.messageType)}${yiaddr} xid=0x${m.xid.toString(16).padStart(8, "0")}`;
+export function udpLabel(srcPort: number, dstPort: number, payload: Uint8Array): string {
+  return (
+    appSummary("udp", srcPort, dstPort, payload, "label") ??
+    `UDP ${srcPort} > ${dstPort} len=${payload.length}`
+  );
 }
 
 export function icmpLabel(m: Icmpv4Record): string {
@@ -99,6 +100,11 @@ export class TcpLabeler {
     if (t.payload.length > 0) label += ` len=${t.payload.length}`;
     const opts = formatOptions(t.options, syn, p?.isn);
     if (opts !== "") label += ` <${opts}>`;
+    // The application message a segment starts, as Wireshark's info column adds it.
+    if (t.payload.length > 0) {
+      const app = appSummary("tcp", t.srcPort, t.dstPort, t.payload, "label");
+      if (app !== undefined) label += ` ${app}`;
+    }
     return { label, retransmission };
   }
 }

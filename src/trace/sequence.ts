@@ -20,7 +20,8 @@ import { IP_PROTOCOL_ICMP, IP_PROTOCOL_TCP, IP_PROTOCOL_UDP, parseIpv4 } from ".
 import { ParseError } from "../wire/parse-error.js";
 import { parseTcp, type TcpRecord } from "../wire/tcp.js";
 import { parseUdp } from "../wire/udp.js";
-import { dhcpLabel, icmpLabel, TcpLabeler } from "./sequence-label.js";
+import { ipv6Label } from "./ipv6-label.js";
+import { icmpLabel, TcpLabeler, udpLabel } from "./sequence-label.js";
 import { extent } from "./svg.js";
 
 /** Why a packet never arrived: a drop, or a link flipping a bit in it. */
@@ -286,7 +287,7 @@ function decode(packet: Uint8Array, framing: "ip" | "ethernet"): PacketInfo | un
   if (ip.length > 0 && ip[0]! >>> 4 === 6) {
     if (ip.length < 40) return undefined;
     const key = `6|${hex(ip.subarray(8, 40))}|${ip[6]}|${ip.length}|${hex(ip.subarray(40, 80))}`;
-    return { key, src: "ipv6", dst: "ipv6", protocol: "ipv6", label: "IPv6" };
+    return { key, src: "ipv6", dst: "ipv6", protocol: "ipv6", label: ipv6Label(ip) };
   }
   const r = parseIpv4(ip, { allowPartial: true, verifyChecksum: false });
   if (r instanceof ParseError) return undefined;
@@ -310,9 +311,7 @@ function decode(packet: Uint8Array, framing: "ip" | "ethernet"): PacketInfo | un
   } else if (r.protocol === IP_PROTOCOL_UDP) {
     const u = parseUdp(r.payload);
     if (!(u instanceof ParseError)) {
-      const label =
-        dhcpLabel(u.srcPort, u.dstPort, u.payload) ??
-        `UDP ${u.srcPort} > ${u.dstPort} len=${u.payload.length}`;
+      const label = udpLabel(u.srcPort, u.dstPort, u.payload);
       return { ...base, protocol: "udp", srcPort: u.srcPort, dstPort: u.dstPort, label };
     }
   } else if (r.protocol === IP_PROTOCOL_ICMP) {

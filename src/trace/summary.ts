@@ -1,7 +1,9 @@
 /**
  * One-line packet summaries in the style of tcpdump -n, for terminals and logs:
  * "IP 10.0.1.1 > 10.0.4.2: ICMP echo request, id 7, seq 1, length 64". Decoding goes through
- * the checked parsers, so a malformed packet prints what was wrong instead of throwing.
+ * the checked parsers, so a malformed packet prints what was wrong instead of throwing. IPv6
+ * lives in ipv6-summary.ts, UDP in udp-summary.ts, TCP in tcp-summary.ts; application
+ * protocols (DNS, NTP, DHCP, RIP, STUN, HTTP, TLS) are found by port through summary-registry.ts.
  */
 import { formatIpv4 } from "../wire/address.js";
 import { parseArp } from "../wire/arp.js";
@@ -17,7 +19,14 @@ import {
 } from "../wire/ipv4.js";
 import { formatMac } from "../wire/mac.js";
 import { ParseError } from "../wire/parse-error.js";
-import { parseUdp } from "../wire/udp.js";
+import { summarizeIpv6 } from "./ipv6-summary.js";
+import { transportSummary } from "./summary-registry.js";
+import { summarizeUdp } from "./udp-summary.js";
+// The printers of TCP and the application protocols register themselves on import.
+import "./tcp-summary.js";
+import "./dns-summary.js";
+import "./udp-app-summaries.js";
+import "./tcp-app-summaries.js";
 
 const UNREACHABLE: Record<number, string> = {
   0: "net {dst} unreachable",
@@ -27,24 +36,12 @@ const UNREACHABLE: Record<number, string> = {
   4: "{dst} unreachable - need to frag (mtu {mtu})",
 };
 
-/** Transport-layer summaries registered by higher formats (TCP adds its own). */
-const transportSummaries = new Map<
-  number,
-  (src: string, dst: string, payload: Uint8Array) => string
->();
-
-/** Registers a summary for an IP protocol number (used for TCP, whose printer lives elsewhere). */
-export function registerTransportSummary(
-  protocol: number,
-  fn: (src: string, dst: string, payload: Uint8Array) => string,
-): void {
-  transportSummaries.set(protocol, fn);
-}
+export { registerTransportSummary } from "./summary-registry.js";
 
 /** Summarises a bare IP datagram. */
 export function summarizeIp(packet: Uint8Array): string {
   const version = packet.length > 0 ? packet[0]! >>> 4 : 0;
-  if (version === 6) return "IP6 (IPv6 summary not available)";
+  if (version === 6) return summarizeIpv6(packet);
   const ip = parseIpv4(packet, { allowPartial: true, verifyChecksum: false });
   if (ip instanceof ParseError) return `IP [malformed: ${ip.message}]`;
   const bad = internetChecksum(packet, 0, (packet[0]! & 0x0f) * 4) !== 0 ? " [bad hdr cksum]" : "";
@@ -91,11 +88,9 @@ function summarizeIpRecord(ip: Ipv4Record): string {
     return `IP ${src} > ${dst}: ${text}${fragNote}`;
   }
   if (ip.protocol === IP_PROTOCOL_UDP && !frag) {
-    const u = parseUdp(ip.payload);
-    if (u instanceof ParseError) return `IP ${src} > ${dst}: UDP [malformed: ${u.message}]`;
-    return `IP ${src}.${u.srcPort} > ${dst}.${u.dstPort}: UDP, length ${u.payload.length}`;
+    return `IP ${summarizeUdp(src, dst, ip.payload)}`;
   }
-  const custom = transportSummaries.get(ip.protocol);
+  const custom = transportSummary(ip.protocol);
   if (custom && !frag) return `IP ${custom(src, dst, ip.payload)}`;
   const name = ip.protocol === IP_PROTOCOL_TCP ? "tcp" : `ip-proto-${ip.protocol}`;
   return `IP ${src} > ${dst}: ${name} ${ip.payload.length}${fragNote}`;
