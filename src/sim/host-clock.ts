@@ -59,6 +59,12 @@ export class HostClock {
   private steps: ScheduledClockStep[] = [];
   private maxSlew = 500;
   private maxFrequency = 500;
+  /**
+   * Rate exactly 1, no slew and an integer monotonic anchor: the monotonic reading is simulation
+   * time plus an integer, so converting an integer deadline needs no search (the fast path that
+   * keeps a perfect clock as cheap as a simulator Timer).
+   */
+  private steady = true;
 
   constructor(
     readonly sim: Simulator,
@@ -105,6 +111,7 @@ export class HostClock {
     this.steps = steps.filter((s) => s.at > 0);
     this.maxSlew = maxSlew;
     this.maxFrequency = maxFrequency;
+    this.updateSteady();
     this.retimeAll();
   }
 
@@ -170,6 +177,7 @@ export class HostClock {
    * for a clock running at rate 1 with no slew pending, so perfect clocks change nothing.
    */
   simDelayFor(localDelay: number): Nanos {
+    if (this.steady) return localDelay;
     if (this.rate === 1 && this.pendingSlew === 0) return localDelay;
     return this.simDelayUntil(this.monotonic() + localDelay);
   }
@@ -177,6 +185,11 @@ export class HostClock {
   /** Simulation ns from now until the monotonic reading reaches `mono` (0 if it has). */
   simDelayUntil(mono: number): Nanos {
     const t0 = this.sim.now;
+    if (this.steady && Number.isInteger(mono)) {
+      // Integer arithmetic below 2^53 is exact: the first instant at which the reading reaches it.
+      const need = mono - (this.anchorMono + (t0 - this.anchorSim));
+      return need > 0 ? need : 0;
+    }
     const need = mono - this.monotonicAt(t0);
     if (!(need > 0)) return 0;
     let dt: number;
@@ -255,6 +268,7 @@ export class HostClock {
     // The step itself leaves the monotonic reading alone; cancelling a slew changes its pace.
     const hadSlew = this.slewRemaining !== 0;
     this.slewRemaining = 0;
+    this.updateSteady();
     if (hadSlew) this.retimeAll();
   }
 
@@ -271,6 +285,7 @@ export class HostClock {
     if (!Number.isFinite(by)) throw new RangeError("a clock slew must be finite");
     this.reanchor();
     this.slewRemaining = by;
+    this.updateSteady();
     this.retimeAll();
   }
 
@@ -279,6 +294,7 @@ export class HostClock {
     if (!Number.isFinite(ppm)) throw new RangeError("a frequency correction must be finite");
     this.reanchor();
     this.frequency = Math.max(-this.maxFrequency, Math.min(this.maxFrequency, ppm));
+    this.updateSteady();
     this.retimeAll();
     return this.frequency;
   }
@@ -293,6 +309,11 @@ export class HostClock {
     this.anchorLocal = local;
     this.anchorMono = mono;
     this.steps = this.steps.filter((s) => s.at > t);
+    this.updateSteady();
+  }
+
+  private updateSteady(): void {
+    this.steady = this.rate === 1 && this.slewRemaining === 0 && Number.isInteger(this.anchorMono);
   }
 
   /** Moves every armed local timer to the instant its local deadline now falls on. */
