@@ -14,6 +14,57 @@ function firstInstant(clock: HostClock, mono: number): number {
   return t - t0;
 }
 
+describe("HostClock's list of armed timers", () => {
+  it("re-times exactly the armed timers after any mix of arms, cancels and firings", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 3000 })), {
+          maxLength: 60,
+        }),
+        fc.integer({ min: 1, max: 1500 }),
+        (ops, adjustAt) => {
+          const sim = new Simulator();
+          const clock = new HostClock(sim);
+          const fired: { i: number; mono: number; prev: number; target: number }[] = [];
+          const timers = Array.from({ length: 8 }, (_, i) => {
+            const t = clock.timer(() => {
+              // The reading one instant earlier, if that instant is in the current segment.
+              let prev = Number.NEGATIVE_INFINITY;
+              if (sim.now - 1 > adjustAt || sim.now < adjustAt) {
+                prev = clock.monotonicAt(Math.max(0, sim.now - 1));
+              }
+              fired.push({ i, mono: clock.monotonic(), prev, target: targets[i]! });
+            });
+            return t;
+          });
+          const targets: number[] = Array(8).fill(-1);
+          // Each op at its own instant: a delay of 0 cancels, otherwise (re)arms.
+          ops.forEach(([i, d], k) => {
+            sim.at(k * 10, () => {
+              if (d === 0) {
+                timers[i]!.cancel();
+                targets[i] = -1;
+              } else {
+                timers[i]!.set(d);
+                targets[i] = timers[i]!.deadline;
+              }
+            });
+          });
+          sim.at(adjustAt, () => clock.adjustFrequency(400));
+          sim.run();
+          for (const f of fired) {
+            // Fired at the first instant its local deadline was reached, never early.
+            expect(f.mono).toBeGreaterThanOrEqual(f.target);
+            if (f.prev !== Number.NEGATIVE_INFINITY) expect(f.prev).toBeLessThan(f.target);
+          }
+          expect(timers.every((t) => !t.armed)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe("HostClock steady fast path", () => {
   it("matches the definition for integer deadlines around now, across steps", () => {
     fc.assert(

@@ -12,8 +12,11 @@ import type { Simulator, Timer } from "./simulator.js";
 export class LocalTimer {
   private readonly inner: Timer;
   private target = -1;
-  /** Registered with the clock (armed): an intrusive flag, so a re-arm skips the clock's Set. */
+  /** Registered with the clock (armed): a re-arm of an armed timer skips the clock's list. */
   private tracked = false;
+  /** Neighbours in the clock's list of armed timers (maintained by HostClock.track only). */
+  armedPrev: LocalTimer | undefined;
+  armedNext: LocalTimer | undefined;
 
   constructor(
     private readonly clock: HostClock,
