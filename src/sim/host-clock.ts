@@ -156,6 +156,8 @@ export class HostClock {
    * durations (RTTs, intervals, ages); with a perfect clock it equals simulation time.
    */
   monotonic(): number {
+    // Steady: rate 1 and no slew, so the general formula reduces to this, exactly.
+    if (this.steady) return this.anchorMono + (this.sim.now - this.anchorSim);
     return this.monotonicAt(this.sim.now);
   }
 
