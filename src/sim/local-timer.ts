@@ -12,6 +12,11 @@ import type { Simulator, Timer } from "./simulator.js";
 export class LocalTimer {
   private readonly inner: Timer;
   private target = -1;
+  /** Registered with the clock (armed): a re-arm of an armed timer skips the clock's list. */
+  private tracked = false;
+  /** Neighbours in the clock's list of armed timers (maintained by HostClock.track only). */
+  armedPrev: LocalTimer | undefined;
+  armedNext: LocalTimer | undefined;
 
   constructor(
     private readonly clock: HostClock,
@@ -20,7 +25,7 @@ export class LocalTimer {
   ) {
     this.inner = sim.timer(() => {
       this.target = -1;
-      this.clock.track(this, false);
+      this.untrack();
       fn();
     });
   }
@@ -44,20 +49,32 @@ export class LocalTimer {
   set(localDelay: number): void {
     this.target = this.clock.monotonic() + localDelay;
     this.inner.set(this.clock.simDelayFor(localDelay));
-    this.clock.track(this, true);
+    this.trackArmed();
   }
 
   /** Arms (or re-arms) the timer to fire when the monotonic reading reaches `mono`. */
   setAt(mono: number): void {
     this.target = mono;
     this.inner.set(this.clock.simDelayUntil(mono));
-    this.clock.track(this, true);
+    this.trackArmed();
   }
 
   /** Disarms the timer; harmless when not armed. */
   cancel(): void {
     this.inner.cancel();
     this.target = -1;
+    this.untrack();
+  }
+
+  private trackArmed(): void {
+    if (this.tracked) return;
+    this.tracked = true;
+    this.clock.track(this, true);
+  }
+
+  private untrack(): void {
+    if (!this.tracked) return;
+    this.tracked = false;
     this.clock.track(this, false);
   }
 

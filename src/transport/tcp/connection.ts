@@ -1,11 +1,18 @@
 /**
  * TcpConnection: the handle an application holds, and the owner of one protocol machine. It
  * feeds the machine segments, timer expiries and user calls, then dispatches what comes back:
- * segments to the layer, one simulator Timer re-armed at the machine's earliest deadline, and
- * events to callbacks, after the segments, so callbacks can call back in without re-entering
- * the machine mid-step. Callbacks, not promises: the socket layer builds streams on top.
+ * segments to the layer, one timer re-armed at the machine's earliest deadline, and events to
+ * callbacks, after the segments, so callbacks can call back in without re-entering the machine
+ * mid-step. Callbacks, not promises: the socket layer builds streams on top.
+ *
+ * The machine keeps time by the host's monotonic clock, as a kernel's TCP does: every `now` it
+ * sees is `clock.monotonic()` (floored to whole ns) and the timer is a LocalTimer, so RTO,
+ * delayed ACK, persist, keep-alive and TIME-WAIT run at the host oscillator's pace and ignore
+ * steps. A perfect clock reads simulation time exactly and schedules the same events.
  */
-import type { Simulator, Timer } from "../../sim/simulator.js";
+import type { HostClock } from "../../sim/host-clock.js";
+import type { LocalTimer } from "../../sim/local-timer.js";
+import type { Simulator } from "../../sim/simulator.js";
 import type { Nanos } from "../../sim/time.js";
 import type { PseudoHeader } from "../../wire/checksum.js";
 import type { SeqNumber } from "../../wire/seq.js";
@@ -38,6 +45,8 @@ import {
 /** What a connection needs from the layer that owns it. */
 export interface TcpHost {
   readonly sim: Simulator;
+  /** The host's own clock: TCP's timers and timestamps run on its monotonic reading. */
+  readonly clock: HostClock;
   /** Serializes and sends one segment of `conn`. */
   transmit(conn: TcpConnection, seg: TcpRecord): void;
   /** `conn` reached CLOSED: forget it. */
@@ -57,7 +66,8 @@ export class TcpConnection {
   listener: TcpListener | undefined;
   /** The local port is bound in the layer's port table (active opens). */
   boundPort = false;
-  private readonly timer: Timer;
+  private readonly timer: LocalTimer;
+  private readonly clock: HostClock;
   private readonly dataFns: ((data: Uint8Array) => void)[] = [];
   private readonly connectFns: (() => void)[] = [];
   private readonly endFns: (() => void)[] = [];
@@ -83,7 +93,8 @@ export class TcpConnection {
     /** The checksum pseudo-header for our segments. */
     readonly pseudo: PseudoHeader,
   ) {
-    this.timer = host.sim.timer(() => this.timerFired());
+    this.clock = host.clock;
+    this.timer = host.clock.timer(() => this.timerFired());
     this.dispatchBound = () => this.after();
     tcb.onStateChange = (c) => {
       this.history.push(c);
@@ -279,8 +290,9 @@ export class TcpConnection {
     this.tcb.outbox.length = 0;
   }
 
+  /** The host's monotonic reading in whole ns (exactly simulation time on a perfect clock). */
   private get now(): Nanos {
-    return this.host.sim.now;
+    return Math.floor(this.clock.monotonic());
   }
 
   private timerFired(): void {

@@ -1,6 +1,7 @@
 /**
  * Initial sequence numbers per RFC 6528 §3: ISN = M + F(localip, localport, remoteip,
- * remoteport, secretkey), M a clock ticking every 4 µs of simulated time and F a keyed hash.
+ * remoteport, secretkey), M a clock ticking every 4 µs of the host's monotonic clock and F a
+ * keyed hash.
  * F is HalfSipHash-2-4 (the 32-bit SipHash variant Linux uses for similar tables) with a 64-bit
  * key drawn from the node's seeded stream, so ISNs are unpredictable to a peer yet reproducible
  * from the seed. Also the cheap unkeyed hash the layer uses to demultiplex by 4-tuple.

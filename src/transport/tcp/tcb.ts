@@ -237,7 +237,10 @@ export class Tcb {
     this.events |= EV_ERROR;
   }
 
-  /** Our timestamp clock: milliseconds of simulated time plus the offset (RFC 7323 §5.4). */
+  /**
+   * Our timestamp clock: milliseconds of the host's monotonic clock plus the offset (RFC 7323
+   * §5.4), so it ticks with the host oscillator and never jumps when the clock is stepped.
+   */
   tsNow(now: Nanos): number {
     return (Math.floor(now / 1_000_000) + this.tsOffset) >>> 0;
   }

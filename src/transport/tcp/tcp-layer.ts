@@ -9,7 +9,9 @@ import type { Interface } from "../../net/interface.js";
 import type { Ipv4Delivery } from "../../net/ipv4-stack.js";
 import type { Ipv6Delivery } from "../../net/ipv6-stack.js";
 import type { Node } from "../../net/node.js";
+import type { HostClock } from "../../sim/host-clock.js";
 import type { Simulator } from "../../sim/simulator.js";
+import type { Nanos } from "../../sim/time.js";
 import { formatIpv4, type IpAddress, type Ipv6Address, parseIp } from "../../wire/address.js";
 import { IP_PROTOCOL_TCP } from "../../wire/ipv4.js";
 import { ParseError } from "../../wire/parse-error.js";
@@ -101,6 +103,18 @@ export class TcpLayer implements TcpHost, TcpListenerHost {
 
   get sim(): Simulator {
     return this.node.sim;
+  }
+
+  get clock(): HostClock {
+    return this.node.clock;
+  }
+
+  /**
+   * The host's monotonic reading in whole ns: the clock behind RFC 6528 ISNs and the creation
+   * time of TCBs (connections read it themselves for everything else).
+   */
+  private get now(): Nanos {
+    return Math.floor(this.node.clock.monotonic());
   }
 
   /** Connections in the table (TIME-WAIT included). */
@@ -223,7 +237,7 @@ export class TcpLayer implements TcpHost, TcpListenerHost {
     this.ports.bind(key, lport, conn);
     conn.boundPort = true;
     const n = this.table.words(conn.tuple);
-    conn.openActive(this.isnGen.isn(this.sim.now, this.table.scratch, n), this.tsOffset(n));
+    conn.openActive(this.isnGen.isn(this.now, this.table.scratch, n), this.tsOffset(n));
     return conn;
   }
 
@@ -312,7 +326,7 @@ export class TcpLayer implements TcpHost, TcpListenerHost {
       const conn = this.create(t, bound.config, this.pathMss(t));
       bound.adopt(conn);
       const n = this.table.words(t);
-      conn.openPassive(seg, this.isnGen.isn(this.sim.now, this.table.scratch, n), this.tsOffset(n));
+      conn.openPassive(seg, this.isnGen.isn(this.now, this.table.scratch, n), this.tsOffset(n));
       return;
     }
     this.node.drop(packet, "no-listener", iface);
@@ -365,7 +379,7 @@ export class TcpLayer implements TcpHost, TcpListenerHost {
 
   private create(t: TcpTuple, cfg: TcpConfig, pathMss: number): TcpConnection {
     const v6 = t.family === 6;
-    const tcb = new Tcb(cfg, t.localPort, t.remotePort, pathMss, v6 ? 1220 : 536, this.sim.now);
+    const tcb = new Tcb(cfg, t.localPort, t.remotePort, pathMss, v6 ? 1220 : 536, this.now);
     const local = { address: v6 ? t.local6!.toString() : formatIpv4(t.local4), port: t.localPort };
     const remote = {
       address: v6 ? t.remote6!.toString() : formatIpv4(t.remote4),
