@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Ipv6Address } from "../wire/address.js";
+import { ipv6Near } from "../../test/support/ipv6-near.js";
+import type { Ipv6Address } from "../wire/address.js";
 import { Ipv4Prefix, Ipv6Prefix } from "../wire/prefix.js";
 import { FrozenLpm, type FrozenLpmOptions } from "./frozen-lpm.js";
 import { Ipv4Table, Ipv6Table } from "./prefix-trie.js";
@@ -102,30 +103,13 @@ describe("frozen IPv4 longest-prefix match", () => {
 });
 
 describe("frozen IPv6 longest-prefix match", () => {
-  const base6 = fc.constantFrom(
-    Ipv6Address.of("2001:db8::"),
-    Ipv6Address.of("2001:db8:1:2::"),
-    Ipv6Address.of("2a00:1450:ffff:ffff::"),
-    Ipv6Address.of("::"),
-    Ipv6Address.of("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
-  );
-  const addr6 = fc
-    .tuple(
-      base6,
-      fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }),
-      fc.integer({ min: 0, max: 128 }),
-    )
-    .map(([b, r, keep]) => {
-      const p = new Ipv6Prefix(b, keep);
-      const host = (i: number) => {
-        const bits = Math.min(32, Math.max(0, keep - 32 * i));
-        return bits === 32 ? 0 : 2 ** (32 - bits) - 1;
-      };
-      const w = [p.address.w0, p.address.w1, p.address.w2, p.address.w3];
-      return new Ipv6Address(
-        ...(w.map((x, i) => (x | (r[i]! & host(i))) >>> 0) as [number, number, number, number]),
-      );
-    });
+  const addr6 = ipv6Near([
+    "2001:db8::",
+    "2001:db8:1:2::",
+    "2a00:1450:ffff:ffff::",
+    "::",
+    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+  ]);
   const len6 = fc.oneof(
     fc.constantFrom(0, 16, 29, 32, 48, 63, 64, 96, 127, 128),
     fc.integer({ min: 0, max: 128 }),

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ipv6Near } from "../../test/support/ipv6-near.js";
 import { Ipv6Address } from "../wire/address.js";
 import { Ipv6Prefix } from "../wire/prefix.js";
 import { FrozenLpm6, type FrozenLpm6Options } from "./frozen-lpm6.js";
@@ -23,33 +24,16 @@ function brute(prefixes: { p: Ipv6Prefix; id: number }[], a: Ipv6Address): numbe
 
 // Several bases share a /32 (and one shares a /48), so /32 groups hold many long prefixes
 // and short prefixes cover them.
-const base6 = fc.constantFrom(
-  Ipv6Address.of("2001:db8::"),
-  Ipv6Address.of("2001:db8:1:2::"),
-  Ipv6Address.of("2001:db8:1:ff00::"),
-  Ipv6Address.of("2001:db8:8000::1"),
-  Ipv6Address.of("2001:db9::"),
-  Ipv6Address.of("2a00:1450:ffff:ffff::"),
-  Ipv6Address.of("::"),
-  Ipv6Address.of("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
-);
-const addr6 = fc
-  .tuple(
-    base6,
-    fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }),
-    fc.integer({ min: 0, max: 128 }),
-  )
-  .map(([b, r, keep]) => {
-    const p = new Ipv6Prefix(b, keep);
-    const host = (i: number) => {
-      const bits = Math.min(32, Math.max(0, keep - 32 * i));
-      return bits === 32 ? 0 : 2 ** (32 - bits) - 1;
-    };
-    const w = [p.address.w0, p.address.w1, p.address.w2, p.address.w3];
-    return new Ipv6Address(
-      ...(w.map((x, i) => (x | (r[i]! & host(i))) >>> 0) as [number, number, number, number]),
-    );
-  });
+const addr6 = ipv6Near([
+  "2001:db8::",
+  "2001:db8:1:2::",
+  "2001:db8:1:ff00::",
+  "2001:db8:8000::1",
+  "2001:db9::",
+  "2a00:1450:ffff:ffff::",
+  "::",
+  "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+]);
 const len6 = fc.oneof(
   fc.constantFrom(0, 16, 29, 31, 32, 33, 48, 63, 64, 96, 127, 128),
   fc.integer({ min: 0, max: 128 }),
