@@ -76,16 +76,15 @@ export function udp4(
   return ipv4(src, dst, IP_PROTOCOL_UDP, d);
 }
 
-export function tcp4(
-  src: string,
+/** A TCP segment with fixed seq 1000, ack 2000 and window 64240, checksummed over `pseudo`. */
+function segment(
   sport: number,
-  dst: string,
   dport: number,
   payload: Uint8Array,
-  flags = TCP_FLAG_PSH | TCP_FLAG_ACK,
+  flags: number,
+  pseudo: Parameters<typeof emitTcp>[1],
 ): Uint8Array {
-  const pseudo = { family: 4 as const, src: v4(src), dst: v4(dst) };
-  const s = emitTcp(
+  return emitTcp(
     {
       srcPort: sport,
       dstPort: dport,
@@ -100,7 +99,18 @@ export function tcp4(
     },
     pseudo,
   );
-  return ipv4(src, dst, IP_PROTOCOL_TCP, s);
+}
+
+export function tcp4(
+  src: string,
+  sport: number,
+  dst: string,
+  dport: number,
+  payload: Uint8Array,
+  flags = TCP_FLAG_PSH | TCP_FLAG_ACK,
+): Uint8Array {
+  const pseudo = { family: 4 as const, src: v4(src), dst: v4(dst) };
+  return ipv4(src, dst, IP_PROTOCOL_TCP, segment(sport, dport, payload, flags, pseudo));
 }
 
 /** An IPv6 packet; `extensions` chain in order before `upper`. */
@@ -158,22 +168,7 @@ export function tcp6(
   flags = TCP_FLAG_PSH | TCP_FLAG_ACK,
 ) {
   const pseudo = ipv6PseudoHeader({ src: Ipv6Address.of(src), dst: Ipv6Address.of(dst) });
-  const s = emitTcp(
-    {
-      srcPort: sport,
-      dstPort: dport,
-      seq: seq(1000),
-      ack: seq(2000),
-      flags,
-      window: 64240,
-      checksum: 0,
-      urgentPointer: 0,
-      options: [],
-      payload,
-    },
-    pseudo,
-  );
-  return ipv6(src, dst, IP_PROTOCOL_TCP, s, ext);
+  return ipv6(src, dst, IP_PROTOCOL_TCP, segment(sport, dport, payload, flags, pseudo), ext);
 }
 
 export function echo6(
