@@ -7,7 +7,6 @@
  * come from the sender's and the receiver's TCP counters.
  */
 import { z } from "zod";
-import type { Node } from "../../net/node.js";
 import { type Nanos, NS_PER_S } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
 import {
@@ -18,33 +17,13 @@ import {
   type TcpListener,
   tcp,
 } from "../../transport/tcp/index.js";
-import { parseIpv4Address, parseIpv6Address } from "../../wire/address.js";
-import { ParseError } from "../../wire/parse-error.js";
 import { type AppContext, type AppInstance, defineApp, type MetricValue } from "../registry.js";
 import { formatDuration, units } from "../units.js";
+import { ownerOf, percentile } from "./app-helpers.js";
 
 /** The byte at stream offset `i`: a pattern that moves, so misplaced data is noticed. */
 function patternByte(i: number): number {
   return (i * 31 + (i >>> 11)) & 0xff;
-}
-
-/** The node that owns `address`, for the receiving end. */
-function ownerOf(ctx: AppContext, address: string): Node {
-  const a = address.includes(":") ? parseIpv6Address(address) : parseIpv4Address(address);
-  const n =
-    a instanceof ParseError
-      ? undefined
-      : typeof a === "number"
-        ? ctx.net.ownerOf4(a)
-        : ctx.net.ownerOf6(a);
-  if (n === undefined) throw new Error(`no node has address ${address}`);
-  return n;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 const CONGESTION: Record<string, CongestionFactory> = { newreno: newReno, cubic: cubicFactory };

@@ -5,37 +5,16 @@
  * carries its sequence number and send time, which the receiver reads from the same clock.
  */
 import { z } from "zod";
-import type { Node } from "../../net/node.js";
 import { formatTime, type Nanos, NS_PER_S } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
 import { udp } from "../../transport/udp.js";
-import { parseIpv4Address, parseIpv6Address } from "../../wire/address.js";
 import { getU32, setU32 } from "../../wire/bytes.js";
-import { ParseError } from "../../wire/parse-error.js";
 import { type AppContext, type AppInstance, defineApp, type MetricValue } from "../registry.js";
 import { formatDuration, formatRatio, units } from "../units.js";
+import { ownerOf, percentile } from "./app-helpers.js";
 
 /** Bytes of the stream header: sequence number, then the send time as two 32-bit words. */
 const HEADER = 12;
-
-/** The node that owns `address`, for the receiving end. */
-function ownerOf(ctx: AppContext, address: string): Node {
-  const a = address.includes(":") ? parseIpv6Address(address) : parseIpv4Address(address);
-  const n =
-    a instanceof ParseError
-      ? undefined
-      : typeof a === "number"
-        ? ctx.net.ownerOf4(a)
-        : ctx.net.ownerOf6(a);
-  if (n === undefined) throw new Error(`no node has address ${address}`);
-  return n;
-}
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 /** A started stream: the sender's schedule and the receiver's counters. */
 class UdpStream implements AppInstance {

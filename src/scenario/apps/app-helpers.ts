@@ -1,0 +1,24 @@
+/** Small pieces the stream app kinds (tcp-bulk, udp-stream, udp-echo) share. */
+import type { Node } from "../../net/node.js";
+import { parseIpv4Address, parseIpv6Address } from "../../wire/address.js";
+import { ParseError } from "../../wire/parse-error.js";
+import type { AppContext } from "../registry.js";
+
+/** The node that owns `address`, for the receiving end. */
+export function ownerOf(ctx: AppContext, address: string): Node {
+  const a = address.includes(":") ? parseIpv6Address(address) : parseIpv4Address(address);
+  const n =
+    a instanceof ParseError
+      ? undefined
+      : typeof a === "number"
+        ? ctx.net.ownerOf4(a)
+        : ctx.net.ownerOf6(a);
+  if (n === undefined) throw new Error(`no node has address ${address}`);
+  return n;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
