@@ -1,6 +1,8 @@
 /**
- * `npm run bench -- [suite...] [--json]`: runs the named suites (all by default) and prints a
- * table, or with --json one JSON array of figures {suite, name, value, unit, target}.
+ * `npm run bench -- [suite...] [--rounds N] [--json]`: runs the named suites (all by default)
+ * and prints a table, or with --json one JSON array of figures {suite, name, value, unit,
+ * target}. With --rounds N each suite runs N times and each figure is its best round, every
+ * round's value listed in its note (see rounds.ts).
  */
 import { cpus, totalmem } from "node:os";
 import { dnsSuite } from "./dns.js";
@@ -10,6 +12,7 @@ import { kernelSuite } from "./kernel.js";
 import { lpmSuite } from "./lpm.js";
 import { netSuite } from "./net.js";
 import { p2pSuite } from "./p2p.js";
+import { mergeRounds } from "./rounds.js";
 import { scenariosSuite } from "./scenarios.js";
 import { tcpSuite } from "./tcp.js";
 import { wireSuite } from "./wire.js";
@@ -35,7 +38,16 @@ function format(v: number): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes("--json");
-  const names = args.filter((a) => !a.startsWith("--"));
+  const roundsAt = args.indexOf("--rounds");
+  const roundsText = roundsAt >= 0 ? args[roundsAt + 1] : "1";
+  const rounds = Number(roundsText);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) {
+    process.stderr.write(`--rounds needs a whole number 1..100, got "${roundsText ?? ""}"\n`);
+    process.exit(2);
+  }
+  const names = args.filter(
+    (a, i) => !a.startsWith("--") && !(roundsAt >= 0 && i === roundsAt + 1),
+  );
   const unknown = names.filter((n) => !SUITES.some((s) => s.name === n));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -52,7 +64,9 @@ async function main(): Promise<void> {
   }
   const all: Figure[] = [];
   for (const suite of chosen) {
-    const figures = await suite.run();
+    const runs: Figure[][] = [];
+    for (let r = 0; r < rounds; r++) runs.push(await suite.run());
+    const figures = mergeRounds(runs);
     all.push(...figures);
     if (json) continue;
     process.stdout.write(`${suite.name}: ${suite.description}\n`);
