@@ -3,8 +3,9 @@
  * body. Echo, destination unreachable (with RFC 1191's next-hop MTU) and time exceeded are decoded
  * into their own records; other types are kept whole, so every message round-trips.
  */
-import { getU16, getU32, setU16, setU32 } from "./bytes.js";
+import { getU16, setU16 } from "./bytes.js";
 import { internetChecksum } from "./checksum.js";
+import { IcmpView } from "./icmp-view.js";
 import { invalid, ParseError, truncated } from "./parse-error.js";
 
 export const ICMPV4_HEADER_LENGTH = 8;
@@ -96,66 +97,13 @@ export type Icmpv4Record =
  * Zero-copy field access to an ICMP message of `length` bytes at `offset` in `bytes` (by default
  * to the end of the buffer); unchecked, see `parseIcmpv4`.
  */
-export class Icmpv4View {
-  readonly length: number;
-
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly offset = 0,
-    length?: number,
-  ) {
-    this.length = length ?? bytes.length - offset;
-  }
-
-  get type(): number {
-    return this.bytes[this.offset + F.type]!;
-  }
-  set type(v: number) {
-    this.bytes[this.offset + F.type] = v;
-  }
-  get code(): number {
-    return this.bytes[this.offset + F.code]!;
-  }
-  set code(v: number) {
-    this.bytes[this.offset + F.code] = v;
-  }
-  get checksum(): number {
-    return getU16(this.bytes, this.offset + F.checksum);
-  }
-  set checksum(v: number) {
-    setU16(this.bytes, this.offset + F.checksum, v);
-  }
-  /** The four type-specific header bytes. */
-  get rest(): number {
-    return getU32(this.bytes, this.offset + F.rest);
-  }
-  set rest(v: number) {
-    setU32(this.bytes, this.offset + F.rest, v);
-  }
-  /** Echo identifier (the high half of `rest`). */
-  get identifier(): number {
-    return getU16(this.bytes, this.offset + F.identifier);
-  }
-  set identifier(v: number) {
-    setU16(this.bytes, this.offset + F.identifier, v);
-  }
-  /** Echo sequence number (the low half of `rest`). */
-  get sequence(): number {
-    return getU16(this.bytes, this.offset + F.sequence);
-  }
-  set sequence(v: number) {
-    setU16(this.bytes, this.offset + F.sequence, v);
-  }
+export class Icmpv4View extends IcmpView {
   /** Next-hop MTU of "fragmentation needed" (the low half of `rest`, RFC 1191 §4). */
   get nextHopMtu(): number {
     return getU16(this.bytes, this.offset + F.mtu);
   }
   set nextHopMtu(v: number) {
     setU16(this.bytes, this.offset + F.mtu, v);
-  }
-  /** Everything after the 8-byte header (zero-copy). */
-  get body(): Uint8Array {
-    return this.bytes.subarray(this.offset + ICMPV4_HEADER_LENGTH, this.offset + this.length);
   }
   /** The checksum the message should carry, computed with the field taken as 0. */
   computeChecksum(): number {

@@ -3,8 +3,8 @@
  * Echo and the four error messages get their own records; other types (NDP, MLD, ...) are kept
  * whole as "other". The checksum covers the IPv6 pseudo-header (RFC 4443 §2.3), like UDP's.
  */
-import { getU16, getU32, setU16, setU32 } from "./bytes.js";
 import { internetChecksum, pseudoSum } from "./checksum.js";
+import { IcmpView } from "./icmp-view.js";
 import type { Ipv6PseudoHeader } from "./ipv6.js";
 import { invalid, ParseError, truncated } from "./parse-error.js";
 
@@ -131,60 +131,7 @@ export type Icmpv6Record =
  * Zero-copy field access to an ICMPv6 message of `length` bytes at `offset` in `bytes` (by
  * default to the end of the buffer); unchecked, see `parseIcmpv6`.
  */
-export class Icmpv6View {
-  readonly length: number;
-
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly offset = 0,
-    length?: number,
-  ) {
-    this.length = length ?? bytes.length - offset;
-  }
-
-  get type(): number {
-    return this.bytes[this.offset + F.type]!;
-  }
-  set type(v: number) {
-    this.bytes[this.offset + F.type] = v;
-  }
-  get code(): number {
-    return this.bytes[this.offset + F.code]!;
-  }
-  set code(v: number) {
-    this.bytes[this.offset + F.code] = v;
-  }
-  get checksum(): number {
-    return getU16(this.bytes, this.offset + F.checksum);
-  }
-  set checksum(v: number) {
-    setU16(this.bytes, this.offset + F.checksum, v);
-  }
-  /** The four type-specific bytes: packet too big's MTU, parameter problem's pointer. */
-  get rest(): number {
-    return getU32(this.bytes, this.offset + F.rest);
-  }
-  set rest(v: number) {
-    setU32(this.bytes, this.offset + F.rest, v);
-  }
-  /** Echo identifier (the high half of `rest`). */
-  get identifier(): number {
-    return getU16(this.bytes, this.offset + F.identifier);
-  }
-  set identifier(v: number) {
-    setU16(this.bytes, this.offset + F.identifier, v);
-  }
-  /** Echo sequence number (the low half of `rest`). */
-  get sequence(): number {
-    return getU16(this.bytes, this.offset + F.sequence);
-  }
-  set sequence(v: number) {
-    setU16(this.bytes, this.offset + F.sequence, v);
-  }
-  /** Everything after the 8-byte header (zero-copy). */
-  get body(): Uint8Array {
-    return this.bytes.subarray(this.offset + ICMPV6_HEADER_LENGTH, this.offset + this.length);
-  }
+export class Icmpv6View extends IcmpView {
   /**
    * The checksum over the message and `pseudo`: 0 when a received message verifies, or the
    * value to store when the checksum field holds 0.

@@ -9,6 +9,7 @@ export * from "./dns-header.js";
 export * from "./dns-name.js";
 export * from "./dns-rr.js";
 export * from "./ethernet.js";
+export * from "./icmp-view.js";
 export * from "./icmpv4.js";
 export * from "./icmpv6.js";
 export * from "./ipv4.js";
