@@ -1,8 +1,31 @@
-/** Small pieces the stream app kinds (tcp-bulk, udp-stream, udp-echo) share. */
+/** Small pieces the app kinds share: their two instance shapes, address owners, percentiles. */
 import type { Node } from "../../net/node.js";
 import { parseIpv4Address, parseIpv6Address } from "../../wire/address.js";
 import { ParseError } from "../../wire/parse-error.js";
-import type { AppContext } from "../registry.js";
+import type { AppContext, AppInstance } from "../registry.js";
+
+/** What an app prints and the values it offers to assertions. */
+type Report = Pick<AppInstance, "output" | "metrics">;
+
+/** The instance of an app that serves until the run ends: it never finishes. */
+export function serving(report: Report): AppInstance {
+  return { finished: false, onDone: () => {}, output: report.output, metrics: report.metrics };
+}
+
+/** The instance of an app that ends when `task` does (a request, a tool's run). */
+export function endsWith(
+  task: { readonly finished: boolean; onDone(fn: () => void): void },
+  report: Report,
+): AppInstance {
+  return {
+    get finished() {
+      return task.finished;
+    },
+    onDone: (fn) => task.onDone(() => fn()),
+    output: report.output,
+    metrics: report.metrics,
+  };
+}
 
 /** The node that owns `address`, for the receiving end. */
 export function ownerOf(ctx: AppContext, address: string): Node {

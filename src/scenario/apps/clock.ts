@@ -16,6 +16,7 @@ import { isTransportError } from "../../transport/errors.js";
 import { formatOffset } from "../edge-summary.js";
 import { defineApp, type MetricSpec } from "../registry.js";
 import { formatDuration, units } from "../units.js";
+import { serving } from "./app-helpers.js";
 
 const port = (d: number) =>
   z
@@ -55,14 +56,12 @@ export const ntpServerApp = defineApp({
       ...(s.stratum !== undefined && { stratum: s.stratum }),
     });
     if (isTransportError(srv)) throw new Error(srv.message);
-    return {
-      finished: false,
-      onDone: () => {},
+    return serving({
       output: () => [
         `ntp-server on ${s.on} port ${s.port ?? 123}: ${srv.stats.answered} answered, ${srv.stats.ignored} ignored`,
       ],
       metrics: () => ({ answered: srv.stats.answered, ignored: srv.stats.ignored }),
-    };
+    });
   },
 });
 
@@ -101,9 +100,7 @@ export const ntpClientApp = defineApp({
     });
     if (isTransportError(c)) throw new Error(c.message);
     const startError = node.clock.error();
-    return {
-      finished: false,
-      onDone: () => {},
+    return serving({
       output: () => {
         const last = c.samples.at(-1);
         const steps = c.updates.filter((u) => u.action === "step").length;
@@ -125,7 +122,7 @@ export const ntpClientApp = defineApp({
           error: clockError(node),
         };
       },
-    };
+    });
   },
 });
 
@@ -227,14 +224,12 @@ export const berkeleyApp = defineApp({
       const e = nodes.map((n) => n.clock.error());
       return Math.round(Math.max(...e) - Math.min(...e));
     };
-    return {
-      finished: false,
-      onDone: () => {},
+    return serving({
       output: () => [
         `berkeley ${s.master} with ${s.members.length} member(s): ${master.rounds.length} round(s)`,
         ...nodes.map((n) => `  ${n.name} clock error ${formatOffset(n.clock.error())}`),
       ],
       metrics: () => ({ rounds: master.rounds.length, spread: spread() }),
-    };
+    });
   },
 });

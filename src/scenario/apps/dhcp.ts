@@ -12,6 +12,7 @@ import { formatIpv4 } from "../../wire/address.js";
 import { ifaceFacing } from "../edge-build.js";
 import { defineApp } from "../registry.js";
 import { formatDuration, units } from "../units.js";
+import { serving } from "./app-helpers.js";
 
 const ipv4 = z
   .string()
@@ -73,9 +74,7 @@ export const dhcpServerApp = defineApp({
       ...(s.dns !== undefined && { dnsServers: s.dns.map((d) => ctx.address(d)) }),
     });
     const head = `dhcp-server on ${s.on} ${iface.name} (${formatIpv4(own)}): pool ${s.range[0]}-${s.range[1]}, lease ${formatDuration(server.leaseTime)}`;
-    return {
-      finished: false,
-      onDone: () => {},
+    return serving({
       output: () => [
         head,
         ...server.log
@@ -93,6 +92,6 @@ export const dhcpServerApp = defineApp({
         noOffer: server.stats.noOffer,
         malformed: server.stats.malformed,
       }),
-    };
+    });
   },
 });

@@ -19,11 +19,7 @@ import { NS_PER_S } from "../../sim/time.js";
 import { TransportError } from "../../transport/errors.js";
 import { type AppContext, defineApp, type MetricValue } from "../registry.js";
 import { formatDuration } from "../units.js";
-
-/** A server that runs until the end: its output lines and counters. */
-function server(lines: string[], metrics: () => Record<string, MetricValue>) {
-  return { finished: false, onDone: () => {}, output: () => lines, metrics };
-}
+import { endsWith, serving } from "./app-helpers.js";
 
 /** Points `from`'s resolv.conf at `resolver` (a node name or an address), when given. */
 export function useResolver(ctx: AppContext, from: string, resolver: string | undefined): void {
@@ -70,7 +66,7 @@ export const dnsServerApp = defineApp({
     const srv = serveZones(ctx.node(s.on), zones);
     if (srv instanceof TransportError) throw new Error(`${srv.code}: ${srv.message}`);
     const lines = [`dns-server on ${s.on}: ${zones.length} zone(s)`];
-    return server(lines, () => ({ queries: queriesOf(srv) }));
+    return serving({ output: () => lines, metrics: () => ({ queries: queriesOf(srv) }) });
   },
 });
 
@@ -104,10 +100,11 @@ export const dnsResolverApp = defineApp({
     const resolver = startResolver(ctx.node(s.on), { rootHints: hints });
     if (resolver instanceof TransportError)
       throw new Error(`${resolver.code}: ${resolver.message}`);
-    return server([`dns-resolver on ${s.on}, roots ${s.roots.join(" ")}`], () => ({
-      requests: resolver.stats.requests,
-      queries: resolver.stats.queries,
-    }));
+    const lines = [`dns-resolver on ${s.on}, roots ${s.roots.join(" ")}`];
+    return serving({
+      output: () => lines,
+      metrics: () => ({ requests: resolver.stats.requests, queries: resolver.stats.queries }),
+    });
   },
 });
 
@@ -175,15 +172,6 @@ export const dnsLookupApp = defineApp({
         }
       },
     );
-    return {
-      get finished() {
-        return req.result !== undefined;
-      },
-      onDone: (fn) => {
-        req.onDone(() => fn());
-      },
-      output: () => lines,
-      metrics: () => m,
-    };
+    return endsWith(req, { output: () => lines, metrics: () => m });
   },
 });

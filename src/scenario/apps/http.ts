@@ -7,6 +7,7 @@ import { z } from "zod";
 import { HttpClient, httpServer } from "../../apps/http/index.js";
 import { defineApp, type MetricValue } from "../registry.js";
 import { formatDuration, units } from "../units.js";
+import { endsWith, serving } from "./app-helpers.js";
 import { useResolver } from "./dns.js";
 
 /** `http-server`: static pages on a node. */
@@ -30,12 +31,7 @@ export const httpServerApp = defineApp({
     const lines = [
       `http-server on ${s.on} port ${s.port ?? 80}: ${Object.keys(s.pages).length} page(s)`,
     ];
-    return {
-      finished: false,
-      onDone: () => {},
-      output: () => lines,
-      metrics: () => ({ requests: srv.stats.requests }),
-    };
+    return serving({ output: () => lines, metrics: () => ({ requests: srv.stats.requests }) });
   },
 });
 
@@ -92,15 +88,6 @@ export const httpGetApp = defineApp({
         m = { ok: false, finished: true };
       }
     });
-    return {
-      get finished() {
-        return req.finished;
-      },
-      onDone: (fn) => {
-        req.onDone(() => fn());
-      },
-      output: () => lines,
-      metrics: () => m,
-    };
+    return endsWith(req, { output: () => lines, metrics: () => m });
   },
 });

@@ -9,6 +9,7 @@ import { traceroute } from "../../apps/tools/traceroute.js";
 import { NS_PER_MS } from "../../sim/time.js";
 import { type AppInstance, defineApp } from "../registry.js";
 import { units } from "../units.js";
+import { endsWith } from "./app-helpers.js";
 
 const family = z
   .union([z.literal(4), z.literal(6)])
@@ -26,14 +27,7 @@ function instance(
   run: { output: string[]; finished: boolean; onDone(fn: () => void): void },
   metrics: () => ReturnType<AppInstance["metrics"]>,
 ): AppInstance {
-  return {
-    get finished() {
-      return run.finished;
-    },
-    onDone: (fn) => run.onDone(() => fn()),
-    output: () => run.output,
-    metrics,
-  };
+  return endsWith(run, { output: () => run.output, metrics });
 }
 
 const ms = (x: number): number => Math.round(x * NS_PER_MS);

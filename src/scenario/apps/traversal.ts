@@ -11,6 +11,7 @@ import { RendezvousServer, STUN_PORT } from "../../apps/p2p/rendezvous-server.js
 import { TraversalPeer } from "../../apps/p2p/traversal-peer.js";
 import { defineApp, type MetricValue } from "../registry.js";
 import { formatDuration, units } from "../units.js";
+import { serving } from "./app-helpers.js";
 
 const REPLY = "re: ";
 
@@ -38,9 +39,7 @@ export const p2pRendezvousApp = defineApp({
   describe: (s) => `on ${s.on} port ${s.port ?? STUN_PORT}`,
   start(ctx, s) {
     const srv = new RendezvousServer(ctx.node(s.on), s.port ?? STUN_PORT);
-    return {
-      finished: false,
-      onDone: () => {},
+    return serving({
       output: () => [
         `p2p-rendezvous on ${s.on} port ${s.port ?? STUN_PORT}: ${srv.peers.size} peer(s), ${srv.stats.introductions} introduction(s), ${srv.stats.relayed} message(s) relayed`,
         ...[...srv.peers.values()].map(
@@ -53,7 +52,7 @@ export const p2pRendezvousApp = defineApp({
         introductions: srv.stats.introductions,
         relayed: srv.stats.relayed,
       }),
-    };
+    });
   },
 });
 

@@ -11,7 +11,7 @@ import { udp } from "../../transport/udp.js";
 import { getU32, setU32 } from "../../wire/bytes.js";
 import { type AppContext, type AppInstance, defineApp, type MetricValue } from "../registry.js";
 import { formatDuration, formatRatio, units } from "../units.js";
-import { ownerOf, percentile } from "./app-helpers.js";
+import { ownerOf, percentile, serving } from "./app-helpers.js";
 
 /** Bytes of the stream header: sequence number, then the send time as two 32-bit words. */
 const HEADER = 12;
@@ -227,11 +227,9 @@ export const udpEchoApp = defineApp({
         echoed++;
         socket.send(m.data, m.from.port, m.from.address);
       });
-    return {
-      finished: false,
-      onDone: () => {},
+    return serving({
       output: () => [...lines, `echoed ${echoed} datagrams (at ${formatTime(ctx.net.sim.now)} s)`],
       metrics: () => ({ echoed }),
-    };
+    });
   },
 });

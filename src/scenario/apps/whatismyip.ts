@@ -10,6 +10,7 @@ import { whatIsMyAddressServer } from "../../apps/http/what-is-my-address.js";
 import { formatIpv4 } from "../../wire/address.js";
 import { defineApp, type MetricValue } from "../registry.js";
 import { formatDuration, units } from "../units.js";
+import { endsWith, serving } from "./app-helpers.js";
 
 const port = z.number().int().min(1).max(65_535).optional().meta({ description: "Default 80." });
 
@@ -24,12 +25,7 @@ export const whatIsMyIpServerApp = defineApp({
   start(ctx, s) {
     const srv = whatIsMyAddressServer(ctx.node(s.on), s.port ?? 80);
     const lines = [`whatismyip-server on ${s.on} (${ctx.address(s.on)}) port ${s.port ?? 80}`];
-    return {
-      finished: false,
-      onDone: () => {},
-      output: () => lines,
-      metrics: () => ({ requests: srv.stats.requests }),
-    };
+    return serving({ output: () => lines, metrics: () => ({ requests: srv.stats.requests }) });
   },
 });
 
@@ -84,15 +80,6 @@ export const whatIsMyIpGetApp = defineApp({
         `${s.from} (${own.join(", ") || "no address"}) is seen as ${seen}${whose} after ${formatDuration(r.timing.total)}${differs ? ": a NAT is in the way" : ""}`,
       );
     });
-    return {
-      get finished() {
-        return req.finished;
-      },
-      onDone: (fn) => {
-        req.onDone(() => fn());
-      },
-      output: () => lines,
-      metrics: () => m,
-    };
+    return endsWith(req, { output: () => lines, metrics: () => m });
   },
 });
