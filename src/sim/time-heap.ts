@@ -28,23 +28,7 @@ export class TimeHeap {
       grown.set(this.h);
       this.h = grown;
     }
-    const h = this.h;
-    let pos = this.size++;
-    while (pos > 0) {
-      const parent = (pos - 1) >> 2;
-      const p3 = parent * 3;
-      const pt = h[p3]!;
-      if (pt < time || (pt === time && h[p3 + 1]! < seq)) break;
-      const q3 = pos * 3;
-      h[q3] = pt;
-      h[q3 + 1] = h[p3 + 1]!;
-      h[q3 + 2] = h[p3 + 2]!;
-      pos = parent;
-    }
-    const q3 = pos * 3;
-    h[q3] = time;
-    h[q3 + 1] = seq;
-    h[q3 + 2] = slot;
+    this.siftUp(this.size++, time, seq, slot);
   }
 
   /**
@@ -80,9 +64,13 @@ export class TimeHeap {
       pos = best;
     }
     const l3 = n * 3;
-    const time = h[l3]!;
-    const seq = h[l3 + 1]!;
-    const slot = h[l3 + 2]!;
+    this.siftUp(pos, h[l3]!, h[l3 + 1]!, h[l3 + 2]!);
+  }
+
+  /** Places (time, seq, slot) at the hole `pos` or above it, moving larger parents down. */
+  private siftUp(hole: number, time: number, seq: number, slot: number): void {
+    const h = this.h;
+    let pos = hole;
     while (pos > 0) {
       const parent = (pos - 1) >> 2;
       const p3 = parent * 3;
