@@ -1,4 +1,13 @@
-/** Node-only parts: the Node-shaped socket facades and writing captures to files. */
+/**
+ * Node-only parts: the Node-shaped socket facades, writing captures to files, and loading the
+ * geolocation data packages from disk.
+ */
+export {
+  attribution as geoAttribution,
+  GeoDataMissingError,
+  loadGeoDatabase,
+  readGeoCsv,
+} from "./cli/geo-data.js";
 export * from "./socket/node/dgram.js";
 export * from "./socket/node/net.js";
 export * from "./socket/node/pump.js";

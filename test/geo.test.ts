@@ -29,6 +29,20 @@ describe("the data loader", () => {
     expect(findGeoPackage("@ip-location-db/no-such-package")).toBeUndefined();
   });
 
+  it("is part of the library: GeoDatabase from wirelab, the disk loader from wirelab/node", async () => {
+    const engine = await import("../src/index.js");
+    const node = await import("../src/node.js");
+    const { GeoDatabase: Database } = await import("../src/apps/geo/database.js");
+    expect(engine.GeoDatabase).toBe(Database);
+    expect(engine.specialPurposeOfText("192.168.1.1")?.purpose).toBe("private-use");
+    expect(node.loadGeoDatabase).toBe(loadGeoDatabase);
+    expect(node.GeoDataMissingError).toBe(GeoDataMissingError);
+    expect(node.geoAttribution).toBe(attribution);
+    // A database from CSV text alone, as a browser would build one.
+    const db = engine.GeoDatabase.fromCsv({ countryV4: "8.8.8.0,8.8.8.255,US\n" });
+    expect(db.lookup("8.8.8.8")).toEqual({ country: "US", prefix: "8.8.8.0/24" });
+  });
+
   it("credits every data source the licences name", () => {
     for (const source of ["db-ip.com", "routeviews.org", "nro.net", "CC BY 4.0"]) {
       expect(attribution).toContain(source);
@@ -56,6 +70,9 @@ describe.skipIf(skip)(`lookups on the real @ip-location-db data ${skip ? `(${why
     expect(db.lookup("1.1.1.1")?.org).toMatch(/Cloudflare/);
     expect(db.lookup("2001:4860:4860::8888")).toMatchObject({ asn: 15169, country: "US" });
     expect(db.lookup("2606:4700:4700::1111")).toMatchObject({ asn: 13335 });
+    // The country data has rows for these (AU, JP); special-purpose blocks are never placed.
+    expect(db.lookup("192.168.1.10")).toBeUndefined();
+    expect(db.lookup("2001:db8::1")).toBeUndefined();
     expect(db.lookup("10.0.0.1")).toBeUndefined();
   });
 });
@@ -72,7 +89,7 @@ describe.skipIf(skip)(`wirelab geo ${skip ? `(${why})` : ""}`, () => {
     );
     expect(out.split("\n").slice(0, 2)).toEqual([
       "8.8.8.8: US, AS15169 Google LLC (8.8.8.0/24)",
-      "10.0.0.1: not found",
+      "10.0.0.1: not found: private-use, 10.0.0.0/8 (RFC 1918)",
     ]);
     expect(out).toContain("IP Geolocation by DB-IP");
     expect(code).toBe(1);

@@ -1,6 +1,7 @@
 export * from "./clock/index.js";
 export * from "./dhcp/index.js";
 export * from "./dns/index.js";
+export * from "./geo/index.js";
 export * from "./heartbeat/index.js";
 export * from "./http/index.js";
 export * from "./mapreduce/index.js";

@@ -2,6 +2,7 @@
  * `wirelab geo ADDRESS...`: where an address is, by country and autonomous system, from the
  * optional @ip-location-db data packages, printed with the attribution their licences ask for.
  */
+import { specialPurposeOfText } from "../apps/geo/special-purpose.js";
 import { attribution, GeoDataMissingError, loadGeoDatabase } from "./geo-data.js";
 
 /** Runs the command; returns the exit code (0 found, 1 not found, 2 bad input or no data). */
@@ -35,7 +36,10 @@ export function geoCommand(
       continue;
     }
     if (r === undefined) {
-      out(`${a}: not found\n`);
+      // Say why when the address is one no table can hold (private, documentation, ...).
+      const special = specialPurposeOfText(a);
+      const why = special ? `: ${special.purpose}, ${special.prefix} (${special.rfc})` : "";
+      out(`${a}: not found${why}\n`);
       if (code === 0) code = 1;
       continue;
     }

@@ -12,6 +12,7 @@ import { Ipv6Prefix } from "../../wire/prefix.js";
 import { GeoDataError } from "./csv.js";
 import { parseIpv4Fast, parseIpv6Fast } from "./ip-text.js";
 import { RangeTable, type RowReader } from "./range-table.js";
+import { specialPurposeOf4, specialPurposeOfWords } from "./special-purpose.js";
 
 /** CSV texts to load; any may be missing. Rows are `start,end,...` with inclusive bounds. */
 export interface GeoCsv {
@@ -130,8 +131,10 @@ export class GeoDatabase {
   /**
    * Looks up an address given as text ("8.8.8.8", "2001:4860::8888"), as an unsigned 32-bit
    * IPv4 number, or as an `Ipv6Address` (IPv4-mapped ones, ::ffff:a.b.c.d, use the IPv4 tables).
-   * Returns undefined when no table covers it. Throws a RangeError quoting the input when the
-   * text is not an address or the number is not an unsigned 32-bit integer.
+   * Returns undefined when no table covers it, and for special-purpose addresses that are not
+   * globally reachable (private, loopback, documentation, ...: see special-purpose.ts), which
+   * have no place even where the data has a row for them. Throws a RangeError quoting the input
+   * when the text is not an address or the number is not an unsigned 32-bit integer.
    */
   lookup(address: string | number | Ipv6Address): GeoResult | undefined {
     if (typeof address === "number") {
@@ -153,6 +156,7 @@ export class GeoDatabase {
 
   /** Looks up an IPv4 address (unsigned 32-bit). */
   lookup4(addr: number): GeoResult | undefined {
+    if (specialPurposeOf4(addr)?.globallyReachable === false) return undefined;
     const a = this.asn4?.match4(addr) ?? 0;
     const c = this.country4?.match4(addr) ?? 0;
     if (a === 0 && c === 0) return undefined;
@@ -169,6 +173,7 @@ export class GeoDatabase {
 
   private lookupWords(w0: number, w1: number, w2: number, w3: number): GeoResult | undefined {
     if (w0 === 0 && w1 === 0 && w2 === 0xffff) return this.lookup4(w3);
+    if (specialPurposeOfWords(w0, w1, w2, w3)?.globallyReachable === false) return undefined;
     const a = this.asn6?.match6(w0, w1, w2, w3) ?? 0;
     const c = this.country6?.match6(w0, w1, w2, w3) ?? 0;
     if (a === 0 && c === 0) return undefined;
