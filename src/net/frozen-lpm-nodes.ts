@@ -27,6 +27,41 @@ export function scanSparse(
 }
 
 /**
+ * The lock-step walk of a batch of IPv6 lookups: `out[lanes[j]]` holds a child pointer for the
+ * address at `words[4 * lanes[j]]`, whose next bits start at `pos[j]`, for the first `m` lanes.
+ * Each pass moves every unfinished address one node down, so the reads within a pass, being
+ * independent, overlap; finished lanes drop out. `out` ends with the route ids.
+ */
+export function walkLanes(
+  slots: Int32Array,
+  starts: Uint32Array,
+  words: Uint32Array,
+  out: Int32Array,
+  lanes: Int32Array,
+  pos: Uint8Array,
+  m: number,
+): void {
+  while (m > 0) {
+    let left = 0;
+    for (let j = 0; j < m; j++) {
+      const i = lanes[j]!;
+      const c = ~out[i]!;
+      const k = (c & 31) + 1;
+      const at = c >>> 6;
+      const p = pos[j]!;
+      const idx = (words[i * 4 + (p >>> 5)]! << (p & 31)) >>> (32 - k);
+      const next = (c & SPARSE) === 0 ? slots[at + idx]! : scanSparse(slots, starts, at, idx);
+      out[i] = next;
+      if (next < 0) {
+        lanes[left] = i;
+        pos[left++] = p + k;
+      }
+    }
+    m = left;
+  }
+}
+
+/**
  * Lays nodes out depth first over the prefixes sorted by (address, length). Exported for the
  * other frozen layouts in this folder, which build their nodes with it; not a public API.
  */

@@ -8,7 +8,7 @@
  * Internet tables see `FrozenLpm6` (frozen-lpm6.ts), which reaches a /32's nodes by hash.
  */
 import type { Ipv6Address } from "../wire/address.js";
-import { Builder, SPARSE, scanSparse } from "./frozen-lpm-nodes.js";
+import { Builder, SPARSE, scanSparse, walkLanes } from "./frozen-lpm-nodes.js";
 
 /** Prefixes to build from: `words` holds 1 (IPv4) or 4 (IPv6) big-endian words per prefix. */
 export interface PrefixList {
@@ -197,24 +197,7 @@ export class FrozenLpm {
         pos[m++] = this.rootBits;
       }
     }
-    while (m > 0) {
-      let left = 0;
-      for (let j = 0; j < m; j++) {
-        const i = lanes[j]!;
-        const c = ~out[i]!;
-        const k = (c & 31) + 1;
-        const at = c >>> 6;
-        const p = pos[j]!;
-        const idx = (words[i * 4 + (p >>> 5)]! << (p & 31)) >>> (32 - k);
-        const next = (c & SPARSE) === 0 ? s[at + idx]! : this.scan(at, idx);
-        out[i] = next;
-        if (next < 0) {
-          lanes[left] = i;
-          pos[left++] = p + k;
-        }
-      }
-      m = left;
-    }
+    walkLanes(s, this.starts, words, out, lanes, pos, m);
   }
 
   /** The route id for an IPv6 address, 0 if none. */

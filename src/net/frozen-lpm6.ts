@@ -12,7 +12,7 @@
  */
 import type { Ipv6Address } from "../wire/address.js";
 import { FrozenLpm, type FrozenLpmOptions, type PrefixList } from "./frozen-lpm.js";
-import { Builder, SPARSE, scanSparse } from "./frozen-lpm-nodes.js";
+import { Builder, SPARSE, scanSparse, walkLanes } from "./frozen-lpm-nodes.js";
 
 /** Shape of a /32-keyed table. */
 export interface FrozenLpm6Options {
@@ -187,24 +187,6 @@ export class FrozenLpm6 {
         pos[m++] = 32;
       }
     }
-    const s = this.slots;
-    while (m > 0) {
-      let left = 0;
-      for (let j = 0; j < m; j++) {
-        const i = lanes[j]!;
-        const c = ~out[i]!;
-        const k = (c & 31) + 1;
-        const at = c >>> 6;
-        const p = pos[j]!;
-        const idx = (words[i * 4 + (p >>> 5)]! << (p & 31)) >>> (32 - k);
-        const next = (c & SPARSE) === 0 ? s[at + idx]! : scanSparse(s, this.starts, at, idx);
-        out[i] = next;
-        if (next < 0) {
-          lanes[left] = i;
-          pos[left++] = p + k;
-        }
-      }
-      m = left;
-    }
+    walkLanes(this.slots, this.starts, words, out, lanes, pos, m);
   }
 }
