@@ -9,7 +9,8 @@ import { dirname, join, resolve } from "node:path";
 const HERE = dirname(new URL(import.meta.url).pathname);
 const CACHE = resolve(HERE, "../node_modules/.cache/wirelab-bench");
 
-function build(name: string): string | undefined {
+/** Compiles bench/ns3/<name>.cc against the named ns-3 modules (`-lns3-<module>`), once. */
+function build(name: string, modules: string[] = ["core"]): string | undefined {
   const source = join(HERE, "ns3", `${name}.cc`);
   const binary = join(CACHE, `ns3-${name}`);
   if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
@@ -23,8 +24,9 @@ function build(name: string): string | undefined {
     return undefined;
   }
   mkdirSync(CACHE, { recursive: true });
+  const libs = modules.map((m) => `-lns3-${m}`);
   try {
-    execFileSync("g++", ["-O2", "-std=c++17", source, "-o", binary, ...cflags, "-lns3-core"], {
+    execFileSync("g++", ["-O2", "-std=c++17", source, "-o", binary, ...cflags, ...libs], {
       stdio: "pipe",
     });
   } catch (e) {
@@ -59,7 +61,7 @@ export interface Ns3BulkRun {
  */
 export async function ns3Bulk(bytes: number): Promise<Ns3BulkRun | undefined> {
   const modules = ["applications", "internet", "point-to-point", "traffic-control", "bridge"];
-  const binary = buildLinked("bulk", [...modules, "stats", "network", "core"]);
+  const binary = build("bulk", [...modules, "stats", "network", "core"]);
   if (binary === undefined) return undefined;
   let best: Ns3BulkRun | undefined;
   for (let r = 0; r < 3; r++) {
@@ -72,31 +74,4 @@ export async function ns3Bulk(bytes: number): Promise<Ns3BulkRun | undefined> {
     if (best === undefined || wall! < best.wall) best = { wall: wall!, simulated: simulated! };
   }
   return best;
-}
-
-/** Like `build`, linking the named ns-3 modules (`-lns3-<module>`) instead of ns3-core alone. */
-function buildLinked(name: string, modules: string[]): string | undefined {
-  const source = join(HERE, "ns3", `${name}.cc`);
-  const binary = join(CACHE, `ns3-${name}`);
-  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
-  let cflags: string[];
-  try {
-    cflags = execFileSync("pkg-config", ["--cflags", "ns3-core"], { encoding: "utf8" })
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean);
-  } catch {
-    return undefined;
-  }
-  mkdirSync(CACHE, { recursive: true });
-  const libs = modules.map((m) => `-lns3-${m}`);
-  try {
-    execFileSync("g++", ["-O2", "-std=c++17", source, "-o", binary, ...cflags, ...libs], {
-      stdio: "pipe",
-    });
-  } catch (e) {
-    process.stderr.write(`ns-3 comparison: build of ${name}.cc failed: ${String(e)}\n`);
-    return undefined;
-  }
-  return binary;
 }
