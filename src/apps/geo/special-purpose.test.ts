@@ -59,6 +59,13 @@ describe("special-purpose addresses", () => {
       true,
     ]);
     expect(reach("8.8.8.8")).toBeUndefined();
+    // Globally reachable services nested in blocks that are not.
+    expect(purpose("192.0.0.9")).toBe("192.0.0.9/32 port control protocol anycast, RFC 7723");
+    expect(reach("192.0.0.9")).toBe(true);
+    expect(reach("192.0.0.11")).toBe(false);
+    expect(purpose("2001:3::1")).toBe("2001:3::/32 AMT, RFC 7450");
+    expect(reach("2001:3::1")).toBe(true);
+    expect(reach("2001:2::1")).toBe(false);
   });
 
   it("puts every address of 192.168.0.0/16 in it and none of its neighbours", () => {

@@ -28,6 +28,9 @@ const V4: Row[] = [
   ["169.254.0.0/16", "link-local", "RFC 3927"],
   ["172.16.0.0/12", "private-use", "RFC 1918"],
   ["192.0.0.0/24", "IETF protocol assignments", "RFC 6890 §2.1"],
+  // Anycast services inside it are reachable from anywhere, so they stay locatable.
+  ["192.0.0.9/32", "port control protocol anycast", "RFC 7723", true],
+  ["192.0.0.10/32", "TURN anycast", "RFC 8155", true],
   ["192.0.2.0/24", "documentation, TEST-NET-1", "RFC 5737"],
   ["192.88.99.0/24", "6to4 relay anycast, deprecated", "RFC 7526", true],
   ["192.168.0.0/16", "private-use", "RFC 1918"],
@@ -45,6 +48,13 @@ const V6: Row[] = [
   ["64:ff9b:1::/48", "local-use IPv4-IPv6 translation", "RFC 8215"],
   ["100::/64", "discard-only", "RFC 6666"],
   ["2001::/23", "IETF protocol assignments", "RFC 2928"],
+  // The blocks inside it that the registry marks globally reachable.
+  ["2001:1::1/128", "port control protocol anycast", "RFC 7723", true],
+  ["2001:1::2/128", "TURN anycast", "RFC 8155", true],
+  ["2001:3::/32", "AMT", "RFC 7450", true],
+  ["2001:4:112::/48", "AS112-v6", "RFC 7535", true],
+  ["2001:20::/28", "ORCHIDv2", "RFC 7343", true],
+  ["2001:30::/28", "drone remote ID tags", "RFC 9374", true],
   // Teredo and 6to4 addresses lead to real hosts (the registry says "N/A"): they stay locatable.
   ["2001::/32", "Teredo", "RFC 4380", true],
   ["2001:db8::/32", "documentation", "RFC 3849"],
