@@ -99,7 +99,7 @@ function program(io: CliIo, code: { value: number; pending?: Promise<number> }):
     .option("-W, --wait <time>", 'how long to wait for the last reply (default "2s")')
     .addHelpText(
       "after",
-      `${TOOL_NOTE}\nExit code 0 when a reply came back, 1 when none did.\n${examples(
+      `${TOOL_NOTE}\nExit code 0 when a reply came back, 1 when none did, 2 when there was no route to start with.\n${examples(
         "wirelab ping h2",
         "wirelab ping -c 10 -i 200ms 10.0.2.1",
         "wirelab ping --scenario scenarios/loss-and-ping.yaml --from h1 h2 -c 20",

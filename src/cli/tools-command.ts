@@ -104,6 +104,10 @@ export function toolCommand(
   const r = result.apps[0]!;
   io.out(`${r.output.join("\n")}\n`);
   if (capture !== undefined) io.err(`wrote ${writePcap(flags.pcap!, capture).join(", ")}\n`);
-  if (kind === "ping") return Number(r.metrics.received ?? 0) > 0 ? 0 : 1;
+  // As iputils: 0 with a reply, 1 without, 2 when it could not start (no route).
+  if (kind === "ping") {
+    if (r.metrics.unreachable === true) return 2;
+    return Number(r.metrics.received ?? 0) > 0 ? 0 : 1;
+  }
   return r.metrics.reached === true ? 0 : 1;
 }

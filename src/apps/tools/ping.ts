@@ -60,7 +60,13 @@ interface EchoFamily {
   /** The header line, as iputils prints it for this family. */
   header(size: number): string;
   target: string;
-  send(id: number, seq: number, data: Uint8Array, opts: Required<PingOptions>): string | undefined;
+  /** Sends one request; says why it could not leave the host, if it could not. */
+  send(
+    id: number,
+    seq: number,
+    data: Uint8Array,
+    opts: Required<PingOptions>,
+  ): "no-route" | "too-big" | undefined;
   /** Subscribes to replies (`ttl` set) and errors (`error` set) for identifier `id`. */
   listen(
     id: number,
@@ -85,6 +91,8 @@ export class PingRun extends ToolRun {
   private readonly sentAt = new Map<number, Nanos>();
   private readonly answered = new Set<number>();
   private readonly identifier: number;
+  /** True when there was no route to the target at the start, so nothing was sent. */
+  unreachable = false;
   private firstSend = 0;
   private lastSend = 0;
   private readonly unsubscribe: () => void;
@@ -118,9 +126,22 @@ export class PingRun extends ToolRun {
     this.sentAt.set(seq, now);
     this.stats.transmitted++;
     const problem = this.family.send(this.identifier, seq, data, this.opts);
-    if (problem !== undefined) {
-      this.output.push(problem);
-      if (problem.includes("unreachable")) return this.finish();
+    if (problem === "no-route" && seq === 1) {
+      // iputils finds no route before it starts (its connect() probe picks the source
+      // address): it says so, prints neither header nor statistics, and exits with 2.
+      this.unreachable = true;
+      this.stats.transmitted = 0;
+      this.output.length = 0;
+      this.output.push("ping: connect: Network is unreachable");
+      this.unsubscribe();
+      return this.complete();
+    }
+    if (problem === "no-route") {
+      // The route went away during the run: this request fails, the next ones are tried.
+      this.stats.errors++;
+      this.output.push("ping: sendmsg: Network is unreachable");
+    } else if (problem === "too-big") {
+      this.output.push(`ping: local error: message too long, mtu=${this.family.mtu()}`);
     }
     if (seq < this.opts.count) clock.after(this.opts.interval, () => this.sendNext(seq + 1));
     else {
@@ -164,8 +185,11 @@ export class PingRun extends ToolRun {
     if (this.finished) return;
     this.unsubscribe();
     const s = this.stats;
+    // iputils prints the loss with C's %g: six significant digits, no trailing zeros (66.6667).
     const loss =
-      s.transmitted === 0 ? 0 : Math.round((100 * (s.transmitted - s.received)) / s.transmitted);
+      s.transmitted === 0
+        ? 0
+        : Number(((100 * (s.transmitted - s.received)) / s.transmitted).toPrecision(6));
     const time = Math.round((this.lastSend - this.firstSend) / NS_PER_MS);
     this.output.push("", `--- ${this.family.target} ping statistics ---`);
     const dups = s.duplicates > 0 ? `, +${s.duplicates} duplicates` : "";
@@ -200,9 +224,7 @@ function echoV4(node: Node, target: Ipv4): EchoFamily {
         { type: "echo-request", checksum: 0, identifier, sequence, data },
         { ttl: o.ttl, dontFragment: o.dontFragment },
       );
-      if (r === "no-route") return "ping: connect: Network is unreachable";
-      if (r === "too-big") return `ping: local error: message too long, mtu=${this.mtu()}`;
-      return undefined;
+      return r === "no-route" || r === "too-big" ? r : undefined;
     },
     listen(id, fn) {
       return node.ipv4.onIcmp((msg: Icmpv4Record, d: Ipv4Delivery) => {
@@ -256,9 +278,7 @@ function echoV6(node: Node, target: Ipv6Address): EchoFamily {
         { type: "echo-request", checksum: 0, identifier, sequence, data },
         { hopLimit: o.ttl, dontFragment: o.dontFragment },
       );
-      if (r === "no-route") return "ping: connect: Network is unreachable";
-      if (r === "too-big") return `ping: local error: message too long, mtu=${this.mtu()}`;
-      return undefined;
+      return r === "no-route" || r === "too-big" ? r : undefined;
     },
     listen(id, fn) {
       return node.ipv6.onIcmp((msg: Icmpv6Record, d: Ipv6Delivery) => {

@@ -46,6 +46,37 @@ describe("ping", () => {
     );
   });
 
+  it("cannot start without a route, and keeps going when the route goes away mid-run", () => {
+    const net = new Network({ seed: 11 });
+    net.addHost("lonely");
+    const none = ping(net.node("lonely"), "192.0.2.1", { count: 3 });
+    net.sim.run();
+    // As iputils: the connect() probe fails, so neither header nor statistics are printed.
+    expect(none.text).toBe("ping: connect: Network is unreachable\n");
+    expect(none.unreachable).toBe(true);
+    expect(none.stats.transmitted).toBe(0);
+
+    const chained = chain();
+    const h1 = chained.node("h1");
+    const run = ping(h1, "10.0.4.2", { count: 3 });
+    // After the first reply, h1 loses every route that leads to h2.
+    chained.sim.at(ms(500), () => {
+      for (const r of h1.routes.routes4()) {
+        if (r.prefix.contains(0x0a000402)) h1.routes.remove4(r.prefix);
+      }
+    });
+    chained.sim.run();
+    expect(run.unreachable).toBe(false);
+    expect(run.output.slice(1, 4)).toEqual([
+      "64 bytes from 10.0.4.2: icmp_seq=1 ttl=61 time=40.1 ms",
+      "ping: sendmsg: Network is unreachable",
+      "ping: sendmsg: Network is unreachable",
+    ]);
+    expect(run.output).toContain(
+      "3 packets transmitted, 1 received, +2 errors, 66.6667% packet loss, time 2000ms",
+    );
+  });
+
   it("counts losses on a lossy link and reports errors from routers", () => {
     const net = chain({ loss: 0.3 });
     const run = ping(net.node("h1"), "10.0.4.2", { count: 50, interval: ms(100) });

@@ -62,6 +62,10 @@ export const pingApp = defineApp({
     "rtt.max": { kind: "duration", description: "Largest round-trip time." },
     "rtt.mdev": { kind: "duration", description: "Mean deviation of round-trip times." },
     finished: { kind: "boolean", description: "The run completed." },
+    unreachable: {
+      kind: "boolean",
+      description: "No route to the target at the start, so nothing was sent (exit code 2).",
+    },
   },
   describe: (s) => `${s.from} -> ${s.to}`,
   start(ctx, s) {
@@ -85,6 +89,7 @@ export const pingApp = defineApp({
         "rtt.max": any ? ms(Math.max(...st.rtts)) : undefined,
         "rtt.mdev": any && run.finished ? ms(st.mdev) : undefined,
         finished: run.finished,
+        unreachable: run.unreachable,
       };
     });
   },
