@@ -179,7 +179,7 @@ describe("scenario file errors", () => {
       'lab.yaml:13:26: faults[0].linkDown: unknown link "r1-h3": did you mean "r1-h9"?',
       'lab.yaml:14:24: faults[1].repair: expected "all" or the name of an earlier partition or hold, found "p9"',
       'lab.yaml:16:12: assert[0].app: unknown app "ping-2": did you mean "ping-1"?',
-      'lab.yaml:17:28: assert[1].metric: unknown metric "rtt.maxx" of app "ping-1": expected one of transmitted, received, errors, loss, rtt.min, rtt.avg, rtt.max, rtt.mdev, finished',
+      'lab.yaml:17:28: assert[1].metric: unknown metric "rtt.maxx" of app "ping-1": expected one of transmitted, received, errors, loss, rtt.min, rtt.avg, rtt.max, rtt.mdev, finished, unreachable',
       'lab.yaml:18:41: assert[2].below: expected a percentage such as "10%" or a fraction from 0 to 1 such as 0.1 (loss is a ratio), found "10ms"',
       'lab.yaml:19:43: assert[3].below: expected a duration such as "5ms" or "1.5s" (units ns, us, ms, s, min, h) (routing.convergence is a duration), found 1',
       'lab.yaml:20:22: assert[4].route.from: unknown node "h5": did you mean "h1"?',
