@@ -6,9 +6,9 @@
  */
 import type { Figure } from "./harness.js";
 
-/** True when `a` is a better value than `b` for this figure. */
-function better(f: Figure, a: number, b: number): boolean {
-  return f.lowerIsBetter ? a < b : a > b;
+/** True when round `a` of a figure did better than round `b`. */
+function better(a: Figure, b: Figure): boolean {
+  return a.lowerIsBetter ? a.value < b.value : a.value > b.value;
 }
 
 /** Short form of a value for the list of rounds: three significant digits, M and k suffixes. */
@@ -23,7 +23,6 @@ export function shortValue(v: number): string {
  * values in the order they ran. A figure missing from some rounds keeps the rounds it has.
  */
 export function mergeRounds(rounds: readonly (readonly Figure[])[]): Figure[] {
-  if (rounds.length === 1) return [...rounds[0]!];
   const order: string[] = [];
   const seen = new Map<string, Figure[]>();
   for (const round of rounds) {
@@ -41,7 +40,7 @@ export function mergeRounds(rounds: readonly (readonly Figure[])[]): Figure[] {
   return order.map((key) => {
     const list = seen.get(key)!;
     let best = list[0]!;
-    for (const f of list) if (better(f, f.value, best.value)) best = f;
+    for (const f of list) if (better(f, best)) best = f;
     if (list.length === 1) return best;
     const values = `${list.length} rounds: ${list.map((f) => shortValue(f.value)).join(", ")}`;
     return { ...best, note: best.note ? `${best.note}; ${values}` : values };

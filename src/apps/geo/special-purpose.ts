@@ -4,9 +4,10 @@
  * are not globally reachable (the country data does have rows for some: it puts 192.168.0.0/16
  * in AU), and `wirelab geo` names the block, so a user learns why 10.0.0.1 has no country.
  */
-import { type IpAddress, Ipv6Address, parseIp } from "../../wire/address.js";
+import { FrozenLpm } from "../../net/frozen-lpm.js";
+import { type IpAddress, parseIp } from "../../wire/address.js";
 import { ParseError } from "../../wire/parse-error.js";
-import { type Ipv4Prefix, type Ipv6Prefix, parsePrefix } from "../../wire/prefix.js";
+import { parsePrefix } from "../../wire/prefix.js";
 
 /** A registry entry: the block, its purpose, the RFC that sets it aside, and whether it routes. */
 export interface SpecialPurposeBlock {
@@ -65,44 +66,29 @@ const V6: Row[] = [
   ["ff00::/8", "multicast", "RFC 4291 §2.7"],
 ];
 
-function table<P extends Ipv4Prefix | Ipv6Prefix>(rows: Row[]) {
-  return rows.map(([prefix, purpose, rfc, global]) => {
+/**
+ * One family's blocks in a frozen longest-prefix-match table, so nested blocks resolve to the
+ * most specific one; `byId[id]` is the block of route id `id` (id 0, no block, is undefined).
+ * An 8-bit root: the tables are tiny.
+ */
+function table(bits: 32 | 128, rows: Row[]) {
+  const words: number[] = [];
+  const lengths: number[] = [];
+  const blocks = rows.map(([prefix, purpose, rfc, global]) => {
     const p = parsePrefix(prefix);
     if (p instanceof ParseError) throw new Error(`bad registry prefix ${prefix}`);
-    return { p: p as P, block: { prefix, purpose, rfc, globallyReachable: global === true } };
+    if (p.family === 4) words.push(p.address);
+    else words.push(p.address.w0, p.address.w1, p.address.w2, p.address.w3);
+    lengths.push(p.length);
+    return { prefix, purpose, rfc, globallyReachable: global === true };
   });
+  const ids = blocks.map((_, i) => i + 1);
+  const lpm = FrozenLpm.build(bits, { count: blocks.length, words, lengths, ids }, { rootBits: 8 });
+  return { lpm, byId: [undefined, ...blocks] };
 }
 
-const v4 = table<Ipv4Prefix>(V4);
-const v6 = table<Ipv6Prefix>(V6);
-
-/**
- * The leading 8 (IPv4) or 16 (IPv6) bits that some block covers: most addresses are ruled
- * out with one read, so geolocation lookups pay almost nothing for the check.
- */
-function leadingBits(rows: { p: Ipv4Prefix | Ipv6Prefix }[], bits: number): Uint8Array {
-  const marks = new Uint8Array(2 ** bits);
-  for (const { p } of rows) {
-    const first = p.family === 4 ? p.address >>> (32 - bits) : p.address.w0 >>> (32 - bits);
-    const span = p.length >= bits ? 1 : 2 ** (bits - p.length);
-    marks.fill(1, first, first + span);
-  }
-  return marks;
-}
-
-const lead4 = leadingBits(v4, 8);
-const lead6 = leadingBits(v6, 16);
-
-/** The most specific of `rows` covering the address, if any. */
-function longest<A, P extends { length: number; contains(a: A): boolean }>(
-  rows: { p: P; block: SpecialPurposeBlock }[],
-  a: A,
-): SpecialPurposeBlock | undefined {
-  let best: { p: P; block: SpecialPurposeBlock } | undefined;
-  for (const r of rows)
-    if (r.p.contains(a) && (best === undefined || r.p.length > best.p.length)) best = r;
-  return best?.block;
-}
+const v4 = table(32, V4);
+const v6 = table(128, V6);
 
 /**
  * The special-purpose block an address is in, the most specific one if blocks nest, or
@@ -114,7 +100,7 @@ export function specialPurposeOf(address: IpAddress): SpecialPurposeBlock | unde
   return specialPurposeOfWords(address.w0, address.w1, address.w2, address.w3);
 }
 
-/** The same for an IPv6 address as four big-endian words (no object made for most). */
+/** The same for an IPv6 address as four big-endian words. */
 export function specialPurposeOfWords(
   w0: number,
   w1: number,
@@ -122,12 +108,12 @@ export function specialPurposeOfWords(
   w3: number,
 ): SpecialPurposeBlock | undefined {
   if (w0 === 0 && w1 === 0 && w2 === 0xffff) return specialPurposeOf4(w3);
-  return lead6[w0 >>> 16] === 0 ? undefined : longest(v6, new Ipv6Address(w0, w1, w2, w3));
+  return v6.byId[v6.lpm.lookup128(w0, w1, w2, w3)];
 }
 
 /** The same for an IPv4 address as an unsigned 32-bit number. */
 export function specialPurposeOf4(address: number): SpecialPurposeBlock | undefined {
-  return lead4[address >>> 24] === 0 ? undefined : longest(v4, address >>> 0);
+  return v4.byId[v4.lpm.lookup32(address)];
 }
 
 /** The same, for address text; undefined too when the text is not an address. */
