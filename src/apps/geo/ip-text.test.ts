@@ -40,8 +40,13 @@ describe("parseIpv4Fast", () => {
     // The unrolled octet scanner's boundaries: a fourth digit, a digit after "0", a trailing
     // non-digit, an octet over 255 in the last place.
     bad.push("1.2.3.2555", "1.2.3.04", "0.0.0.00", "1.2.3.4a", "1.2.3.256", "1.2.3.", "1234.1.1.1");
+    // The third digit is read without a branch: characters just outside "0".."9" (":" and "/"),
+    // one far above them, and a two-digit octet that ends the string.
+    bad.push("1.2.3.25:", "1.2.3.25/", "1.2.3.4\uffff", "1.2.25\u0660.4", "1.2.3.4 ");
     for (const text of bad) expect(parseIpv4Fast(text)).toBe(-1);
     expect(parseIpv4Fast("10.0.100.200")).toBe(0x0a0064c8);
+    expect(parseIpv4Fast("1.2.3.45")).toBe(0x0102032d);
+    expect(parseIpv4Fast("99.10.250.9")).toBe(0x630afa09);
   });
 });
 
