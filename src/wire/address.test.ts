@@ -33,6 +33,13 @@ describe("IPv4 addresses", () => {
         expect(parseIpv4Address(formatIpv4(a))).toBe(a);
       }),
     );
+    // Signed 32-bit values, as bitwise operators leave them, print as their unsigned address.
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (a) => {
+        const octets = [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255];
+        expect(formatIpv4(a)).toBe(octets.join("."));
+      }),
+    );
   });
 });
 

@@ -13,6 +13,7 @@ const ASN_V4 = [
   '11.0.0.5,11.0.1.10,64500,"LLC ""EXAMPLE"""',
   "184549888,184550143,64501,Numeric Form Ltd", // 11.0.2.0 - 11.0.2.255
   "193.0.2.0,193.0.2.127,64502,",
+  "193.0.3.0,193.0.3.255,4294967295,Last AS", // the largest 32-bit AS number (RFC 6793)
 ].join("\n");
 const ASN_V6 = [
   "2001:4860::,2001:4860:4804:ffff:ffff:ffff:ffff:ffff,15169,Google LLC",
@@ -91,6 +92,11 @@ describe("GeoDatabase on a fixture", () => {
     // An empty organisation is left out.
     expect(db.lookup("193.0.2.1")).toEqual({ asn: 64502, prefix: "193.0.2.0/25" });
     expect(db.lookup("193.0.2.200")).toBeUndefined();
+    expect(db.lookup("193.0.3.3")).toEqual({
+      asn: 4294967295,
+      org: "Last AS",
+      prefix: "193.0.3.0/24",
+    });
     expect(db.lookup("9.9.9.9")).toBeUndefined();
   });
 
@@ -112,7 +118,7 @@ describe("GeoDatabase on a fixture", () => {
     expect(db.lookup("2a0b:db8::7")).toBeUndefined();
     expect(db.lookup(0x08080808)).toEqual(db.lookup("8.8.8.8"));
     expect(db.lookup("::ffff:8.8.8.8")).toEqual(db.lookup("8.8.8.8"));
-    expect(db.stats).toMatchObject({ rows: 15 });
+    expect(db.stats).toMatchObject({ rows: 16 });
   });
 
   it("refuses bad input with the input quoted", () => {
@@ -142,6 +148,12 @@ describe("GeoDatabase on a fixture", () => {
       prefix: "8.8.8.0/24",
     });
     expect(asnOnly.lookup("2001:4860::1")).toBeUndefined();
+    const countryV6Only = GeoDatabase.fromCsv({ countryV6: COUNTRY_V6 });
+    expect(countryV6Only.lookup("2001:4860::1")).toEqual({
+      country: "US",
+      prefix: "2001:4860::/32",
+    });
+    expect(countryV6Only.lookup("8.8.8.8")).toBeUndefined();
     expect(GeoDatabase.fromCsv({}).lookup("8.8.8.8")).toBeUndefined();
   });
 });

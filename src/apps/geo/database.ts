@@ -66,43 +66,88 @@ class Strings {
   }
 }
 
+/**
+ * What an answer needs per matched prefix id, side by side so that one cache line holds it: a
+ * lookup of random addresses then misses the cache once per table for its answer, instead of
+ * once per array (id -> row, length, AS number, organisation). ASN tables hold [length, AS
+ * number, organisation index, 0] per id, country tables [length, country index]; id 0 (no
+ * match, or no table) is all zeros, so a lookup needs no test for a missing table.
+ */
+const ASN_STRIDE = 4;
+const COUNTRY_STRIDE = 2;
+
+function asnAnswers(
+  t: RangeTable | undefined,
+  base: number,
+  asnOf: number[],
+  orgOf: number[],
+): Uint32Array {
+  const out = new Uint32Array(((t?.prefixes ?? 0) + 1) * ASN_STRIDE);
+  for (let id = 1; t !== undefined && id <= t.prefixes; id++) {
+    const row = base + t.row(id);
+    out[id * ASN_STRIDE] = t.prefixLength(id);
+    out[id * ASN_STRIDE + 1] = asnOf[row]!;
+    out[id * ASN_STRIDE + 2] = orgOf[row]!;
+  }
+  return out;
+}
+
+function countryAnswers(t: RangeTable | undefined, base: number, countryOf: number[]): Uint16Array {
+  const out = new Uint16Array(((t?.prefixes ?? 0) + 1) * COUNTRY_STRIDE);
+  for (let id = 1; t !== undefined && id <= t.prefixes; id++) {
+    out[id * COUNTRY_STRIDE] = t.prefixLength(id);
+    out[id * COUNTRY_STRIDE + 1] = countryOf[base + t.row(id)]!;
+  }
+  return out;
+}
+
 /** ASN and country tables for both families. */
 export class GeoDatabase {
-  private readonly asnOf: number[] = [];
-  private readonly orgOf: number[] = [];
-  private readonly countryOf: number[] = [];
   private readonly orgs = new Strings();
   private readonly countries = new Strings();
   private readonly asn4: RangeTable | undefined;
   private readonly asn6: RangeTable | undefined;
   private readonly country4: RangeTable | undefined;
   private readonly country6: RangeTable | undefined;
+  private readonly asn4Answers: Uint32Array;
+  private readonly asn6Answers: Uint32Array;
+  private readonly country4Answers: Uint16Array;
+  private readonly country6Answers: Uint16Array;
   private readonly words = [0, 0, 0, 0];
 
   private constructor(csv: GeoCsv, options: GeoOptions) {
-    // The v4 and v6 files of a kind share the attribute arrays: v6 rows follow the v4 rows.
+    // By CSV row while reading; the v4 and v6 files of a kind share these arrays (v6 rows follow
+    // the v4 rows). The answers by prefix id are built from them once the tables stand.
+    const asnOf: number[] = [];
+    const orgOf: number[] = [];
+    const countryOf: number[] = [];
     const asn = (source: string, base: number) => (f: string[], row: number, line: number) => {
       const n = Number(f[0]);
       if (!/^[0-9]{1,10}$/.test(f[0] ?? "") || n > 0xffffffff) {
         throw new GeoDataError(source, line, `bad AS number "${f[0] ?? ""}"`);
       }
-      this.asnOf[base + row] = n;
-      this.orgOf[base + row] = this.orgs.id(f[1] ?? "");
+      asnOf[base + row] = n;
+      orgOf[base + row] = this.orgs.id(f[1] ?? "");
     };
     const country = (source: string, base: number) => (f: string[], row: number, line: number) => {
       const c = f[0] ?? "";
       if (!/^[A-Z]{2}$/.test(c)) throw new GeoDataError(source, line, `bad country code "${c}"`);
-      this.countryOf[base + row] = this.countries.id(c);
+      countryOf[base + row] = this.countries.id(c);
     };
     const table = (text: string | undefined, family: 4 | 6, source: string, read: RowReader) =>
       text === undefined
         ? undefined
         : RangeTable.fromCsv(text, family, source, read, family === 4 ? options.v4 : options.v6);
     this.asn4 = table(csv.asnV4, 4, "asnV4", asn("asnV4", 0));
-    this.asn6 = table(csv.asnV6, 6, "asnV6", asn("asnV6", this.asn4?.rows ?? 0));
+    const asnBase6 = this.asn4?.rows ?? 0;
+    this.asn6 = table(csv.asnV6, 6, "asnV6", asn("asnV6", asnBase6));
     this.country4 = table(csv.countryV4, 4, "countryV4", country("countryV4", 0));
-    const base6 = this.country4?.rows ?? 0;
-    this.country6 = table(csv.countryV6, 6, "countryV6", country("countryV6", base6));
+    const countryBase6 = this.country4?.rows ?? 0;
+    this.country6 = table(csv.countryV6, 6, "countryV6", country("countryV6", countryBase6));
+    this.asn4Answers = asnAnswers(this.asn4, 0, asnOf, orgOf);
+    this.asn6Answers = asnAnswers(this.asn6, asnBase6, asnOf, orgOf);
+    this.country4Answers = countryAnswers(this.country4, 0, countryOf);
+    this.country6Answers = countryAnswers(this.country6, countryBase6, countryOf);
   }
 
   /**
@@ -125,6 +170,13 @@ export class GeoDatabase {
       prefixes += t.prefixes;
       memoryBytes += t.memoryBytes;
     }
+    const answers = [
+      this.asn4Answers,
+      this.asn6Answers,
+      this.country4Answers,
+      this.country6Answers,
+    ];
+    for (const a of answers) memoryBytes += a.byteLength;
     return { rows, prefixes, memoryBytes };
   }
 
@@ -161,14 +213,17 @@ export class GeoDatabase {
     const c = this.country4?.match4(addr) ?? 0;
     if (a === 0 && c === 0) return undefined;
     const len = Math.max(
-      a === 0 ? 0 : this.asn4!.prefixLength(a),
-      c === 0 ? 0 : this.country4!.prefixLength(c),
+      this.asn4Answers[a * ASN_STRIDE]!,
+      this.country4Answers[c * COUNTRY_STRIDE]!,
     );
     const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-    const result: GeoResult = { prefix: `${formatIpv4((addr & mask) >>> 0)}/${len}` };
-    if (c !== 0) result.country = this.countries.list[this.countryOf[this.country4!.row(c)]!]!;
-    if (a !== 0) this.describeAs(result, this.asn4!.row(a));
-    return result;
+    return this.answer(
+      `${formatIpv4((addr & mask) >>> 0)}/${len}`,
+      this.asn4Answers,
+      a,
+      this.country4Answers,
+      c,
+    );
   }
 
   private lookupWords(w0: number, w1: number, w2: number, w3: number): GeoResult | undefined {
@@ -178,23 +233,28 @@ export class GeoDatabase {
     const c = this.country6?.match6(w0, w1, w2, w3) ?? 0;
     if (a === 0 && c === 0) return undefined;
     const len = Math.max(
-      a === 0 ? 0 : this.asn6!.prefixLength(a),
-      c === 0 ? 0 : this.country6!.prefixLength(c),
+      this.asn6Answers[a * ASN_STRIDE]!,
+      this.country6Answers[c * COUNTRY_STRIDE]!,
     );
-    const result: GeoResult = {
-      prefix: new Ipv6Prefix(new Ipv6Address(w0, w1, w2, w3), len).toString(),
-    };
-    if (c !== 0) {
-      const row = (this.country4?.rows ?? 0) + this.country6!.row(c);
-      result.country = this.countries.list[this.countryOf[row]!]!;
-    }
-    if (a !== 0) this.describeAs(result, (this.asn4?.rows ?? 0) + this.asn6!.row(a));
-    return result;
+    const prefix = new Ipv6Prefix(new Ipv6Address(w0, w1, w2, w3), len).toString();
+    return this.answer(prefix, this.asn6Answers, a, this.country6Answers, c);
   }
 
-  private describeAs(result: GeoResult, row: number): void {
-    result.asn = this.asnOf[row]!;
-    const org = this.orgs.list[this.orgOf[row]!]!;
-    if (org !== "") result.org = org;
+  /** The result for matched ids `a` (ASN table) and `c` (country table), 0 where none. */
+  private answer(
+    prefix: string,
+    asns: Uint32Array,
+    a: number,
+    countries: Uint16Array,
+    c: number,
+  ): GeoResult {
+    const result: GeoResult = { prefix };
+    if (c !== 0) result.country = this.countries.list[countries[c * COUNTRY_STRIDE + 1]!]!;
+    if (a !== 0) {
+      result.asn = asns[a * ASN_STRIDE + 1]!;
+      const org = this.orgs.list[asns[a * ASN_STRIDE + 2]!]!;
+      if (org !== "") result.org = org;
+    }
+    return result;
   }
 }
