@@ -26,6 +26,21 @@ export function scanSparse(
   return slots[at + m + i]!;
 }
 
+/** Batch lookups' scratch: lane indexes and their bit positions, grown on demand, reused. */
+export class LaneScratch {
+  lanes = new Int32Array(0);
+  pos = new Uint8Array(0);
+
+  /** Makes room for `count` lanes; returns this. */
+  reserve(count: number): this {
+    if (this.lanes.length < count) {
+      this.lanes = new Int32Array(count);
+      this.pos = new Uint8Array(count);
+    }
+    return this;
+  }
+}
+
 /**
  * The lock-step walk of a batch of IPv6 lookups: `out[lanes[j]]` holds a child pointer for the
  * address at `words[4 * lanes[j]]`, whose next bits start at `pos[j]`, for the first `m` lanes.

@@ -8,7 +8,7 @@
  * Internet tables see `FrozenLpm6` (frozen-lpm6.ts), which reaches a /32's nodes by hash.
  */
 import type { Ipv6Address } from "../wire/address.js";
-import { Builder, SPARSE, scanSparse, walkLanes } from "./frozen-lpm-nodes.js";
+import { Builder, LaneScratch, SPARSE, scanSparse, walkLanes } from "./frozen-lpm-nodes.js";
 
 /** Prefixes to build from: `words` holds 1 (IPv4) or 4 (IPv6) big-endian words per prefix. */
 export interface PrefixList {
@@ -35,9 +35,8 @@ export class FrozenLpm {
   private readonly slots: Int32Array;
   private readonly starts: Uint32Array;
   private readonly rootBits: number;
-  /** Unfinished addresses and their bit positions for `lookupBulk128`, reused across calls. */
-  private bulkPos = new Uint8Array(0);
-  private bulkLanes = new Int32Array(0);
+  /** Unfinished addresses and their bit positions for the batch lookups. */
+  private readonly bulk = new LaneScratch();
 
   private constructor(bits: 32 | 128, slots: Int32Array, rootBits: number) {
     this.bits = bits;
@@ -111,8 +110,7 @@ export class FrozenLpm {
     const s = this.slots;
     const rb = this.rootBits;
     const shift = 32 - rb;
-    let lanes = this.bulkLanes;
-    if (lanes.length < count) lanes = this.bulkLanes = new Int32Array(count);
+    const lanes = this.bulk.reserve(count).lanes;
     // Root reads; the lanes that continue are listed without a branch (m grows by 0 or 1).
     let m = 0;
     for (let i = 0; i < count; i++) {
@@ -184,12 +182,7 @@ export class FrozenLpm {
     }
     if (pending >= 0) return;
     // The unfinished addresses' indexes, compacted each pass so finished ones cost nothing.
-    let lanes = this.bulkLanes;
-    let pos = this.bulkPos;
-    if (lanes.length < count) {
-      lanes = this.bulkLanes = new Int32Array(count);
-      pos = this.bulkPos = new Uint8Array(count);
-    }
+    const { lanes, pos } = this.bulk.reserve(count);
     let m = 0;
     for (let i = 0; i < count; i++) {
       if (out[i]! < 0) {

@@ -12,7 +12,7 @@
  */
 import type { Ipv6Address } from "../wire/address.js";
 import { FrozenLpm, type FrozenLpmOptions, type PrefixList } from "./frozen-lpm.js";
-import { Builder, SPARSE, scanSparse, walkLanes } from "./frozen-lpm-nodes.js";
+import { Builder, LaneScratch, SPARSE, scanSparse, walkLanes } from "./frozen-lpm-nodes.js";
 
 /** Shape of a /32-keyed table. */
 export interface FrozenLpm6Options {
@@ -36,9 +36,8 @@ export class FrozenLpm6 {
   private readonly hashMask: number;
   private readonly slots: Int32Array;
   private readonly starts: Uint32Array;
-  /** Unfinished addresses and their bit positions for `lookupBulk128`, reused across calls. */
-  private bulkPos = new Uint8Array(0);
-  private bulkLanes = new Int32Array(0);
+  /** Unfinished addresses and their bit positions for the batch lookups. */
+  private readonly bulk = new LaneScratch();
 
   private constructor(
     private readonly short: FrozenLpm,
@@ -169,12 +168,7 @@ export class FrozenLpm6 {
    * at `words[4i..4i+3]` (0 if none).
    */
   lookupBulk128(words: Uint32Array, out: Int32Array, count = words.length >>> 2): void {
-    let lanes = this.bulkLanes;
-    let pos = this.bulkPos;
-    if (lanes.length < count) {
-      lanes = this.bulkLanes = new Int32Array(count);
-      pos = this.bulkPos = new Uint8Array(count);
-    }
+    const { lanes, pos } = this.bulk.reserve(count);
     let m = 0;
     for (let i = 0; i < count; i++) {
       const w0 = words[i * 4]!;

@@ -35,14 +35,14 @@ export function parseIpv4Address(text: string): Ipv4 | ParseError {
   return value;
 }
 
+/** "0." to "255." then "0" to "255": a dotted quad in three joins, with no number printing. */
+const OCTET_TEXT = Array.from({ length: 512 }, (_, i) => (i < 256 ? `${i}.` : `${i - 256}`));
+
 /** Formats an IPv4 address as a dotted quad. */
 export function formatIpv4(a: Ipv4): string {
   const t = OCTET_TEXT;
   return t[a >>> 24]! + t[(a >>> 16) & 255]! + t[(a >>> 8) & 255]! + t[256 + (a & 255)]!;
 }
-
-/** "0." to "255." then "0" to "255": a dotted quad in three joins, with no number printing. */
-const OCTET_TEXT = Array.from({ length: 512 }, (_, i) => (i < 256 ? `${i}.` : `${i - 256}`));
 
 /** Reads an IPv4 address from 4 bytes. */
 export function readIpv4(b: Uint8Array, o: number): Ipv4 {
