@@ -56,6 +56,22 @@ describe("DhcpLeasePool", () => {
     );
   });
 
+  it("keeps a client's offer when another client takes the address it had declined", () => {
+    // Found by the property above: taking over c2's declined hold dropped c2's index entry for
+    // its offer at FIRST, so c2's next offer did not end it and c2 held two addresses.
+    const pool = new DhcpLeasePool(FIRST, FIRST + SIZE - 1);
+    pool.set(FIRST + 5, "c2", "declined", 0);
+    pool.set(FIRST, "c2", "offered", 0);
+    pool.set(FIRST + 5, "c0", "offered", 0);
+    expect(pool.leaseOf("c2")?.address).toBe(FIRST);
+    pool.set(FIRST + 3, "c2", "offered", 0);
+    expect(pool.holder(FIRST)).toBeUndefined();
+    expect(pool.leases().map((l) => [l.address - FIRST, l.client])).toEqual([
+      [3, "c2"],
+      [5, "c0"],
+    ]);
+  });
+
   it("refuses an empty range", () => {
     expect(() => new DhcpLeasePool(FIRST + 1, FIRST)).toThrow(RangeError);
   });

@@ -79,8 +79,12 @@ export class DhcpLeasePool {
   set(address: Ipv4, client: string, state: DhcpLeaseState, expires: Nanos): DhcpPoolLease {
     const old = this.byClient.get(client);
     if (old !== undefined && old.address !== address) this.free(old.address);
+    // The address's previous holder loses it; its client index goes only if it pointed here (a
+    // declined hold is no client's lease, and that client may hold another address meanwhile).
     const other = this.byAddress.get(address);
-    if (other !== undefined && other.client !== client) this.byClient.delete(other.client);
+    if (other !== undefined && this.byClient.get(other.client) === other) {
+      this.byClient.delete(other.client);
+    }
     const lease: DhcpPoolLease = { address, client, state, expires };
     this.byAddress.set(address, lease);
     // A declined address belongs to nobody we know; it does not count as the client's lease.
